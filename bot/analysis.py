@@ -1,0 +1,88 @@
+"""The analyzer: one function that turns passages and questions alike into index terms."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cache
+
+import Stemmer
+
+# Lucene's classic English stop set (EnglishAnalyzer.ENGLISH_STOP_WORDS_SET), the list the
+# published BM25 baselines use; short on purpose, so "us" and "who" stay searchable.
+STOP_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "but",
+        "by",
+        "for",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "no",
+        "not",
+        "of",
+        "on",
+        "or",
+        "such",
+        "that",
+        "the",
+        "their",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "to",
+        "was",
+        "will",
+        "with",
+    ]
+)
+
+# Wire-style abbreviations, expanded before tokenising so "S. Korea" meets "South Korea".
+ABBREVIATIONS = (
+    (re.compile(r"\bs\.\s?korea(n?s?)\b"), r"south korea\1"),
+    (re.compile(r"\bn\.\s?korea(n?s?)\b"), r"north korea\1"),
+    (re.compile(r"\bn\.k\.(?=\W|$)"), "north korea"),
+    (re.compile(r"\bu\.s\.(?=\W|$)"), "us"),
+    (re.compile(r"\bu\.n\.(?=\W|$)"), "un"),
+    (re.compile(r"\bu\.k\.(?=\W|$)"), "uk"),
+    (re.compile(r"\be\.u\.(?=\W|$)"), "eu"),
+)
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "ʼ": "'"})
+_POSSESSIVE = re.compile(r"(\w)'s\b")
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+# Bumped whenever the terms produced for the same text change: persisted indexes built by
+# another version are then rebuilt instead of silently mismatching.
+ANALYZER_VERSION = 1
+
+
+@cache
+def _stemmer() -> Stemmer.Stemmer:
+    return Stemmer.Stemmer("english")
+
+
+def normalize(text: str) -> str:
+    """NFKC, case folding, straight apostrophes, no possessives, no thousands separators."""
+    text = unicodedata.normalize("NFKC", text).casefold().translate(_APOSTROPHES)
+    for pattern, replacement in ABBREVIATIONS:
+        text = pattern.sub(replacement, text)
+    text = _POSSESSIVE.sub(r"\1", text)
+    return _THOUSANDS.sub("", text)
+
+
+def analyze(text: str) -> list[str]:
+    """Index terms of a text: normalised, tokenised, stop words dropped, Snowball-stemmed."""
+    words = [w for w in _TOKEN.findall(normalize(text)) if w not in STOP_WORDS and w != "_"]
+    return _stemmer().stemWords(words)

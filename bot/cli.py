@@ -1,0 +1,212 @@
+"""The ``newsbot`` command: run the Discord bot, or ask, list, open and index from a terminal."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from bot import terminal
+from bot.answers import QuestionError
+from bot.corpus import CorpusError
+from bot.index import Report
+from bot.newsroom import Newsroom
+from bot.settings import Settings, SettingsError, load_settings
+
+log = logging.getLogger("newsbot")
+
+
+class ProgressBar:
+    """A tqdm bar over corpus files, shown only when files are actually read."""
+
+    def __init__(self, enabled: bool = True) -> None:
+        self.enabled = enabled
+        self.bar: tqdm[Any] | None = None
+
+    def __call__(self, total: int) -> Callable[[str], None]:
+        if self.enabled:
+            self.bar = tqdm(
+                total=total,
+                desc="reading corpus",
+                unit="file",
+                file=sys.stderr,
+                leave=False,
+                dynamic_ncols=True,
+            )
+
+        def tick(name: str) -> None:
+            if self.bar is not None:
+                self.bar.set_postfix_str(name[-40:], refresh=False)
+                self.bar.update(1)
+
+        return tick
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
+def _newsroom(settings: Settings, rebuild: bool = False, quiet: bool = False) -> Newsroom:
+    bar = ProgressBar(enabled=not quiet)
+    try:
+        newsroom = Newsroom(settings, progress=bar, rebuild=rebuild)
+    finally:
+        bar.close()
+    report = newsroom.report
+    if report.action != "reused" and not quiet:
+        print(f"index {report.action}: {report.changes.summary()}", file=sys.stderr)
+    _warn_problems(report)
+    return newsroom
+
+
+def _warn_problems(report: Report) -> None:
+    if report.problems:
+        print(
+            f"{len(report.problems)} file(s) skipped (run `newsbot index` for the list)",
+            file=sys.stderr,
+        )
+
+
+def _print_json(data: dict[str, Any]) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    newsroom = _newsroom(settings, quiet=args.json)
+    answer = newsroom.ask(" ".join(args.question), args.count)
+    if args.json:
+        _print_json(terminal.answer_json(answer))
+    else:
+        print(terminal.render_answer(answer, bold=sys.stdout.isatty()))
+    return 0
+
+
+def cmd_latest(args: argparse.Namespace, settings: Settings) -> int:
+    newsroom = _newsroom(settings, quiet=args.json)
+    articles = newsroom.latest(args.n, args.topic)
+    if args.json:
+        _print_json(terminal.latest_json(articles))
+    else:
+        print(terminal.render_latest(articles, args.topic))
+    return 0
+
+
+def cmd_source(args: argparse.Namespace, settings: Settings) -> int:
+    newsroom = _newsroom(settings, quiet=args.json)
+    view = newsroom.source(args.id)
+    if view is None:
+        print(
+            f"newsbot: no stored story has the id {args.id!r} "
+            "(ids are shown in answers and by `newsbot latest`)",
+            file=sys.stderr,
+        )
+        return 1
+    if args.json:
+        _print_json(terminal.source_json(view))
+    else:
+        print(terminal.render_source(view))
+    return 0
+
+
+def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
+    newsroom = _newsroom(settings, rebuild=args.rebuild, quiet=bool(args.json))
+    report = newsroom.report
+    summary = {
+        "action": report.action,
+        "engine": report.engine,
+        "stories": report.stories,
+        "articles": report.articles,
+        "passages": report.passages,
+        "seconds": round(report.seconds, 3),
+        "added": list(report.changes.added),
+        "changed": list(report.changes.changed),
+        "removed": list(report.changes.removed),
+        "skipped": report.problems,
+    }
+    if args.json:
+        _print_json(summary)
+        return 0
+    print(
+        f"index {report.action} with engine {report.engine} in {report.seconds:.2f} s: "
+        f"{report.stories} stories ({report.articles} versions), {report.passages} passages"
+    )
+    print(f"files: {report.changes.summary()}")
+    if report.note:
+        print(f"note: {report.note}")
+    for path, reason in report.problems.items():
+        print(f"skipped {path}: {reason}")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.client import run_bot
+
+    token = settings.token()  # fails with one clear line before anything else starts
+    newsroom = _newsroom(settings)
+    return run_bot(settings, newsroom, token)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="newsbot", description="Answers questions from stored news, with citations."
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, help_text: str, handler: Callable[..., int]) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.add_argument(
+            "--corpus",
+            type=Path,
+            metavar="DIR",
+            help="corpus folder (default: NEWSBOT_CORPUS_DIR or ./corpus)",
+        )
+        p.set_defaults(handler=handler)
+        return p
+
+    p = command("ask", "answer a question from the stored news", cmd_ask)
+    p.add_argument("question", nargs="+", help='the question, e.g. "Who won the election?"')
+    p.add_argument("-k", "--count", type=int, default=None, help="passages to show (1-10)")
+    p.add_argument("--json", action="store_true", help="print JSON for scripts")
+
+    p = command("latest", "list the newest stories", cmd_latest)
+    p.add_argument("-n", type=int, default=10, help="how many stories (default 10)")
+    p.add_argument("--topic", help="only stories that mention these words")
+    p.add_argument("--json", action="store_true", help="print JSON for scripts")
+
+    p = command("source", "open a story by its article id or a cited passage id", cmd_source)
+    p.add_argument("id", help="an id from an answer or from `newsbot latest`")
+    p.add_argument("--json", action="store_true", help="print JSON for scripts")
+
+    p = command("index", "build or refresh the index of the corpus", cmd_index)
+    p.add_argument("--rebuild", action="store_true", help="rebuild from scratch")
+    p.add_argument("--json", action="store_true", help="print JSON for scripts")
+
+    command("run", "run the Discord bot (needs DISCORD_TOKEN)", cmd_run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings(corpus_dir=args.corpus)
+        logging.basicConfig(
+            level=settings.log_level if args.command == "run" else logging.WARNING,
+            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        )
+        if getattr(args, "count", None) is not None and not 1 <= args.count <= 10:
+            raise SettingsError("--count must be between 1 and 10")
+        if getattr(args, "n", None) is not None and not 1 <= args.n <= 100:
+            raise SettingsError("-n must be between 1 and 100")
+        return int(args.handler(args, settings))
+    except (SettingsError, CorpusError, QuestionError) as error:
+        print(f"newsbot: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,173 @@
+"""The corpus folder: find story files, read only what changed, report the bad ones."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from bot.articles import Article
+from bot.readers import SUFFIXES, ArticleError, read_file
+
+log = logging.getLogger(__name__)
+
+# Notices that live beside the stories (attribution, licences) are not stories.
+IGNORED = re.compile(r"^(readme|license|licence|notice|attribution|copying)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class FileState:
+    """One corpus file as last read: enough to tell whether it changed, and what it held."""
+
+    path: str
+    size: int
+    mtime_ns: int
+    digest: str
+    articles: tuple[Article, ...] = ()
+    problem: str | None = None
+
+
+@dataclass(frozen=True)
+class Changes:
+    added: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    unchanged: int = 0
+
+    @property
+    def any(self) -> bool:
+        return bool(self.added or self.changed or self.removed)
+
+    def summary(self) -> str:
+        return (
+            f"{len(self.added)} added, {len(self.changed)} changed, "
+            f"{len(self.removed)} removed, {self.unchanged} unchanged"
+        )
+
+
+@dataclass(frozen=True)
+class Scan:
+    """What is on disk now: candidate files by relative path, and entries that cannot be stories."""
+
+    files: dict[str, tuple[Path, int, int]]
+    problems: dict[str, str] = field(default_factory=dict)
+
+    def fingerprint(self) -> str:
+        digest = hashlib.sha256()
+        for name in sorted(self.files):
+            _, size, mtime = self.files[name]
+            digest.update(f"{name}\0{size}\0{mtime}\n".encode())
+        return digest.hexdigest()
+
+
+class CorpusError(Exception):
+    """The corpus folder itself is missing or unreadable."""
+
+
+def scan(root: Path) -> Scan:
+    """Stat every story file under ``root`` (hidden entries and notices skipped)."""
+    if not root.is_dir():
+        raise CorpusError(f"corpus folder {root} does not exist or is not a folder")
+    files: dict[str, tuple[Path, int, int]] = {}
+    problems: dict[str, str] = {}
+
+    def on_error(error: OSError) -> None:
+        name = Path(error.filename).relative_to(root).as_posix() if error.filename else "?"
+        problems[name] = f"cannot list folder: {error.strerror or error}"
+
+    for folder, dirs, names in os.walk(root, onerror=on_error):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        base = Path(folder)
+        for d in dirs:
+            if d.lower().endswith(SUFFIXES):
+                problems[(base / d).relative_to(root).as_posix()] = "a folder, not a story file"
+        for name in sorted(names):
+            if name.startswith(".") or IGNORED.match(name) or not name.lower().endswith(SUFFIXES):
+                continue
+            path = base / name
+            relative = path.relative_to(root).as_posix()
+            try:
+                info = path.stat()
+            except OSError as error:
+                problems[relative] = f"cannot read: {error.strerror or error}"
+                continue
+            files[relative] = (path, info.st_size, info.st_mtime_ns)
+    return Scan(files, problems)
+
+
+def read_changed(
+    found: Scan,
+    previous: Mapping[str, FileState],
+    progress: Callable[[str], None] | None = None,
+) -> tuple[dict[str, FileState], Changes]:
+    """Read the files that are new or changed; reuse what an earlier read of the same bytes gave."""
+    states: dict[str, FileState] = {}
+    added: list[str] = []
+    changed: list[str] = []
+    unchanged = 0
+    for relative, (path, size, mtime) in found.files.items():
+        old = previous.get(relative)
+        if old and old.size == size and old.mtime_ns == mtime:
+            states[relative] = old
+            unchanged += 1
+        else:
+            state = _read(path, relative, size, mtime)
+            if old and old.digest == state.digest and old.problem is None:
+                state = replace(old, mtime_ns=mtime)  # touched, not changed: keep the parse
+                unchanged += 1
+            else:
+                (changed if old else added).append(relative)
+            states[relative] = state
+        if progress:
+            progress(relative)
+    for relative, _reason in found.problems.items():
+        states.pop(relative, None)
+    removed = tuple(sorted(set(previous) - set(states)))
+    return states, Changes(tuple(added), tuple(changed), removed, unchanged)
+
+
+def _read(path: Path, relative: str, size: int, mtime: int) -> FileState:
+    try:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest() if size <= 2**26 else f"size:{size}"
+    except OSError as error:
+        return FileState(
+            relative, size, mtime, "", problem=f"cannot read: {error.strerror or error}"
+        )
+    try:
+        articles = tuple(read_file(path, relative))
+    except ArticleError as error:
+        log.warning("skipped %s: %s", relative, error)
+        return FileState(relative, size, mtime, digest, problem=str(error))
+    except Exception as error:  # a parser bug must cost one file, never the whole corpus
+        log.exception("skipped %s: unexpected parser error", relative)
+        return FileState(relative, size, mtime, digest, problem=f"parser error: {error!r}")
+    return FileState(relative, size, mtime, digest, articles)
+
+
+def all_articles(states: Mapping[str, FileState]) -> list[Article]:
+    """Every article of every good file; ids made unique where two files share a stem."""
+    seen: set[str] = set()
+    articles: list[Article] = []
+    for relative in sorted(states):
+        for article in states[relative].articles:
+            if article.article_id in seen:
+                suffix = Path(relative).suffix.lstrip(".").lower() or "dup"
+                article = replace(article, article_id=f"{article.article_id}-{suffix}")
+                n = 2
+                while article.article_id in seen:
+                    article = replace(article, article_id=f"{article.article_id}-{n}")
+                    n += 1
+            seen.add(article.article_id)
+            articles.append(article)
+    return articles
+
+
+def problems(found: Scan, states: Mapping[str, FileState]) -> dict[str, str]:
+    """Every file that holds no usable story, with the reason."""
+    bad = dict(found.problems)
+    bad.update({s.path: s.problem for s in states.values() if s.problem})
+    return dict(sorted(bad.items()))

@@ -1,0 +1,168 @@
+"""Publication dates: parsing metadata dates and inferring a dateline's missing year."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+MONTHS: dict[str, int] = {}
+for _number in range(1, 13):
+    MONTHS[calendar.month_name[_number].lower()] = _number
+    MONTHS[calendar.month_abbr[_number].lower()] = _number
+MONTHS["sept"] = 9
+
+WEEKDAYS = tuple(day.lower() for day in calendar.day_name)
+
+# Wire stories are not older than this; candidate years before it are noise.
+EARLIEST_YEAR = 1990
+
+
+@dataclass(frozen=True)
+class Published:
+    """When a story was published, and how far its year can be trusted.
+
+    ``year_certain`` is True only when the year came from metadata. An inferred year is
+    ``probable`` (shown with a question mark); with no clue the year is ``None``.
+    """
+
+    month: int
+    day: int
+    year: int | None = None
+    year_certain: bool = False
+    candidates: tuple[int, ...] = ()
+    time: str | None = None  # "HH:MM" when metadata gave it
+    basis: str = ""
+
+    @property
+    def probable(self) -> bool:
+        return self.year is not None and not self.year_certain
+
+    def label(self) -> str:
+        """Human form: "May 5, 2020", "May 5, 2020?" or "May 5, year unknown"."""
+        head = f"{calendar.month_name[self.month]} {self.day}"
+        if self.year is None:
+            return f"{head}, year unknown"
+        return f"{head}, {self.year}" + ("" if self.year_certain else "?")
+
+    def iso(self) -> str:
+        """ISO 8601: "2020-05-05", "2020-05-05?" when only probable, "--05-05" without a year."""
+        if self.year is None:
+            return f"--{self.month:02d}-{self.day:02d}"
+        text = f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
+        return text if self.year_certain else text + "?"
+
+    def sort_key(self) -> tuple[int, int, int, str]:
+        """Newest-first ordering key; a story without any year sorts with the undated."""
+        return (self.year or 0, self.month, self.day, self.time or "")
+
+
+_ISO_DATE = re.compile(
+    r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::\d{2}(?:\.\d+)?)?)?"
+)
+
+
+def parse_metadata_date(value: object) -> Published | None:
+    """Read a date from metadata: ISO strings, YAML dates, RFC 822 feed dates."""
+    if isinstance(value, dt.datetime):
+        return _from_datetime(value, "metadata")
+    if isinstance(value, dt.date):
+        return Published(value.month, value.day, value.year, True, basis="metadata")
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip()
+    match = _ISO_DATE.match(text)
+    if match:
+        year, month, day = (int(g) for g in match.group(1, 2, 3))
+        if not _valid(year, month, day):
+            return None
+        time = f"{int(match.group(4)):02d}:{match.group(5)}" if match.group(4) else None
+        return Published(month, day, year, True, time=time, basis="metadata")
+    try:
+        from email.utils import parsedate_to_datetime
+
+        return _from_datetime(parsedate_to_datetime(text), "metadata")
+    except (TypeError, ValueError, IndexError):
+        pass
+    return _parse_written_date(text)
+
+
+_WRITTEN = re.compile(r"([A-Za-z]{3,9})\.?\s+(\d{1,2}),?\s+(\d{4})")
+
+
+def _parse_written_date(text: str) -> Published | None:
+    match = _WRITTEN.search(text)
+    if not match:
+        return None
+    month = MONTHS.get(match.group(1).lower())
+    year, day = int(match.group(3)), int(match.group(2))
+    if month is None or not _valid(year, month, day):
+        return None
+    return Published(month, day, year, True, basis="metadata")
+
+
+def _from_datetime(value: dt.datetime, basis: str) -> Published:
+    return Published(
+        value.month, value.day, value.year, True, time=value.strftime("%H:%M"), basis=basis
+    )
+
+
+def _valid(year: int, month: int, day: int) -> bool:
+    try:
+        dt.date(year, month, day)
+    except ValueError:
+        return False
+    return EARLIEST_YEAR - 100 <= year <= 9999
+
+
+def month_number(name: str) -> int | None:
+    """Month from AP style ("Sept.", "Aug", "March") or full names."""
+    return MONTHS.get(name.lower().rstrip("."))
+
+
+_YEAR_IN_TEXT = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
+
+
+def infer_year(
+    month: int,
+    day: int,
+    weekday: str | None,
+    text: str = "",
+    today: dt.date | None = None,
+) -> Published:
+    """Infer a dateline's year from the weekday named in the lead and years in the text.
+
+    The weekday leaves a handful of candidate years. Years mentioned in the body narrow them:
+    a story is rarely written more than two years after the latest year it mentions. When
+    exactly one candidate survives it is *probable*, never certain; otherwise the year stays
+    unknown and the candidates are kept so a reader can see them.
+    """
+    today = today or dt.date.today()
+    if weekday is None or weekday.lower() not in WEEKDAYS:
+        return Published(month, day, basis="dateline")
+    wanted = WEEKDAYS.index(weekday.lower())
+    candidates = tuple(
+        year
+        for year in range(EARLIEST_YEAR, today.year + 1)
+        if _valid(year, month, day)
+        and dt.date(year, month, day) <= today
+        and dt.date(year, month, day).weekday() == wanted
+    )
+    mentioned = [int(y) for y in _YEAR_IN_TEXT.findall(text) if int(y) <= today.year]
+    if mentioned:
+        latest = max(mentioned)
+        narrowed = tuple(y for y in candidates if latest <= y <= latest + 2)
+        if len(narrowed) == 1:
+            return Published(
+                month, day, narrowed[0], False, candidates, basis="weekday and years in text"
+            )
+    if len(candidates) == 1:
+        return Published(month, day, candidates[0], False, candidates, basis="weekday")
+    return Published(month, day, None, False, candidates, basis="weekday")
+
+
+def weekday_in(text: str) -> str | None:
+    """The first weekday named in a lead paragraph ("said Tuesday"), if any."""
+    match = re.search(r"\b(" + "|".join(WEEKDAYS) + r")\b", text, re.IGNORECASE)
+    return match.group(1).lower() if match else None

@@ -1,0 +1,1 @@
+"""Discord extensions (cogs): thin adapters from slash commands to the core Newsroom."""

@@ -1,0 +1,125 @@
+"""The core service the adapters call: ask, latest and source over the live index."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot import analysis
+from bot.answers import Answer, ask
+from bot.articles import Article
+from bot.index import NewsIndex, Report, open_index
+from bot.passages import Passage
+from bot.settings import Settings
+
+
+@dataclass(frozen=True)
+class SourceView:
+    """A story opened from a citation: its metadata, the cited passage and the whole text."""
+
+    article: Article
+    passages: tuple[Passage, ...]
+    passage: Passage | None = None  # the cited one, when a passage id was given
+    requested_id: str = ""
+    superseded: bool = False  # the id named an older version; this is the newest
+    versions: tuple[str, ...] = ()
+
+
+class Newsroom:
+    """Answers over one corpus; ``refresh`` swaps in a new index without stopping readers."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        progress: Callable[[int], Callable[[str], None]] | None = None,
+        rebuild: bool = False,
+    ) -> None:
+        self.settings = settings
+        self._progress = progress
+        self._lock = threading.Lock()
+        self.index, self.report = self._open(rebuild)
+        self._terms: dict[str, frozenset[str]] = {}
+
+    def _open(self, rebuild: bool) -> tuple[NewsIndex, Report]:
+        return open_index(
+            Path(self.settings.corpus_dir),
+            Path(self.settings.cache_dir),
+            self.settings.engine,
+            self.settings.passage_tokens,
+            rebuild=rebuild,
+            progress=self._progress,
+        )
+
+    def refresh(self) -> Report:
+        """Re-read what changed on disk; readers keep the old index until the new one is ready."""
+        with self._lock:
+            index, report = self._open(rebuild=False)
+            if report.action != "reused":
+                self.index, self._terms = index, {}
+            self.report = report
+            return report
+
+    def ask(self, question: str, k: int | None = None) -> Answer:
+        return ask(self.index, question, k or self.settings.ask_count)
+
+    def latest(self, n: int = 5, topic: str | None = None) -> list[Article]:
+        """Newest stories first (newest version of each); undated and year-unknown ones last."""
+        index = self.index
+        stories = index.current
+        if topic and topic.strip():
+            wanted = set(analysis.analyze(topic))
+            if not wanted:
+                return []
+            stories = [a for a in stories if wanted <= self._article_terms(index, a)]
+        ordered = sorted(stories, key=_recency, reverse=True)
+        return ordered[: max(0, n)]
+
+    def _article_terms(self, index: NewsIndex, article: Article) -> frozenset[str]:
+        terms = self._terms.get(article.article_id)
+        if terms is None:
+            terms = frozenset(analysis.analyze(article.title + "\n" + article.text))
+            self._terms[article.article_id] = terms
+        return terms
+
+    def source(self, identifier: str) -> SourceView | None:
+        """An article id or passage id ("<article>:<n>"), resolved to the newest version."""
+        index = self.index
+        wanted = identifier.strip().lower()
+        passage = index.passages.get(wanted)
+        article_id = passage.article_id if passage else wanted
+        if article_id not in index.newest:
+            match = re.fullmatch(r"(.+):(\d+)", wanted)
+            if not match or match.group(1) not in index.newest:
+                return None
+            article_id = match.group(1)  # a passage id of an older version: open the story
+        newest = index.newest[article_id]
+        story = next((s for s in index.snapshot.stories if newest == s[0]), (newest,))
+        return SourceView(
+            article=index.articles[newest],
+            passages=tuple(index.by_article.get(newest, ())),
+            passage=passage if passage and passage.article_id == newest else None,
+            requested_id=identifier.strip(),
+            superseded=newest != article_id,
+            versions=story,
+        )
+
+    def suggest(self, prefix: str, limit: int = 25) -> list[tuple[str, str]]:
+        """Cheap autocomplete: (id, title) of stories whose id or title contains the text."""
+        needle = prefix.strip().lower()
+        found: list[tuple[str, str]] = []
+        for article in sorted(self.index.current, key=_recency, reverse=True):
+            if not needle or needle in article.article_id or needle in article.title.lower():
+                found.append((article.article_id, article.title))
+                if len(found) >= limit:
+                    break
+        return found
+
+
+def _recency(article: Article) -> tuple[int, tuple[int, int, int, str]]:
+    published = article.published
+    if published is None or published.year is None:
+        return (0, published.sort_key() if published else (0, 0, 0, ""))
+    return (1, published.sort_key())

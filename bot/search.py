@@ -1,0 +1,53 @@
+"""The retrieval interface every engine implements (build, search, persist), and the registry."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A scored passage, by its position in the index's passage list."""
+
+    doc: int
+    score: float
+
+
+class Engine(Protocol):
+    """A ranked lexical index over pre-analyzed documents (lists of terms).
+
+    Engines receive terms from ``bot.analysis`` rather than raw text so every engine ranks
+    the same terms, whatever tokenisers the engine itself ships with.
+    """
+
+    name: str
+
+    def search(self, terms: Sequence[str], k: int) -> list[Hit]:
+        """The ``k`` best documents with a positive score, best first."""
+        ...
+
+    def save(self, directory: Path) -> None:
+        """Write the engine's files into ``directory`` (fresh, private to this generation)."""
+        ...
+
+
+@dataclass(frozen=True)
+class EngineKind:
+    build: Callable[[Sequence[Sequence[str]]], Engine]
+    load: Callable[[Path], Engine]
+
+
+def engines() -> dict[str, EngineKind]:
+    from bot import bm25
+
+    return {"bm25": EngineKind(bm25.RankBM25Engine.build, bm25.RankBM25Engine.load)}
+
+
+def engine_kind(name: str) -> EngineKind:
+    known = engines()
+    if name not in known:
+        raise ValueError(f"unknown engine {name!r}; choose one of: {', '.join(sorted(known))}")
+    return known[name]

@@ -1,0 +1,129 @@
+"""Settings from the environment and ``.env``, checked once with messages a person can act on."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dotenv import dotenv_values
+
+from bot.passages import DEFAULT_MAX_TOKENS
+
+# Three base64url parts separated by dots: user id, timestamp, HMAC.
+_TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_\-]{20,}\.[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]{20,}$")
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message names it and never echoes a secret."""
+
+
+class Secret(str):
+    """A string that never shows itself in reprs, logs or tracebacks."""
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+    def reveal(self) -> str:
+        return str.__str__(self)
+
+    def __str__(self) -> str:
+        return "***"
+
+
+@dataclass(frozen=True)
+class Settings:
+    corpus_dir: Path = Path("corpus")
+    cache_dir: Path = field(default_factory=lambda: default_cache_dir())
+    discord_token: Secret | None = field(default=None, repr=False)
+    guild_id: int | None = None
+    engine: str = "bm25"
+    passage_tokens: int = DEFAULT_MAX_TOKENS
+    ask_count: int = 3
+    cooldown_seconds: float = 10.0
+    log_level: str = "INFO"
+
+    def token(self) -> str:
+        """The Discord token, checked for shape; raises SettingsError without echoing it."""
+        if self.discord_token is None or not self.discord_token.reveal().strip():
+            raise SettingsError(
+                "DISCORD_TOKEN is not set: put the bot token from the Discord developer portal "
+                "in .env (see .env.example)"
+            )
+        value = self.discord_token.reveal().strip()
+        if not _TOKEN_SHAPE.match(value):
+            raise SettingsError(
+                "DISCORD_TOKEN does not look like a bot token (expected three dot-separated "
+                "parts); copy it again from the Bot page of the developer portal"
+            )
+        return value
+
+
+def default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "newsbot"
+
+
+def _int(env: Mapping[str, str], name: str, default: int | None, low: int, high: int) -> int | None:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, got {raw[:40]!r}") from None
+    if not low <= value <= high:
+        raise SettingsError(f"{name} must be between {low} and {high}, got {value}")
+    return value
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None,
+    env_file: Path | None = Path(".env"),
+    corpus_dir: Path | None = None,
+) -> Settings:
+    """Settings from ``.env`` overlaid by the real environment (which wins), then checked."""
+    env: dict[str, str] = {}
+    if env_file is not None and env_file.is_file():
+        env.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+    env.update(os.environ if environ is None else environ)
+
+    guild = _int(env, "DISCORD_GUILD_ID", None, 1, 2**64 - 1)
+    tokens = _int(env, "NEWSBOT_PASSAGE_TOKENS", DEFAULT_MAX_TOKENS, 32, 2000)
+    count = _int(env, "NEWSBOT_ASK_COUNT", 3, 1, 10)
+    engine = env.get("NEWSBOT_ENGINE", "bm25").strip().lower() or "bm25"
+    from bot.search import engines
+
+    if engine not in engines():
+        raise SettingsError(
+            f"NEWSBOT_ENGINE must be one of {', '.join(sorted(engines()))}, got {engine[:40]!r}"
+        )
+    raw_cooldown = env.get("NEWSBOT_COOLDOWN_SECONDS", "").strip() or "10"
+    try:
+        cooldown = float(raw_cooldown)
+    except ValueError:
+        raise SettingsError(
+            f"NEWSBOT_COOLDOWN_SECONDS must be a number, got {raw_cooldown[:40]!r}"
+        ) from None
+    if not 0 <= cooldown <= 3600:
+        raise SettingsError("NEWSBOT_COOLDOWN_SECONDS must be between 0 and 3600")
+    level = env.get("NEWSBOT_LOG_LEVEL", "INFO").strip().upper() or "INFO"
+    if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        raise SettingsError(
+            f"NEWSBOT_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {level[:20]!r}"
+        )
+    token = env.get("DISCORD_TOKEN")
+    cache = env.get("NEWSBOT_CACHE_DIR", "").strip()
+    return Settings(
+        corpus_dir=corpus_dir or Path(env.get("NEWSBOT_CORPUS_DIR", "").strip() or "corpus"),
+        cache_dir=Path(cache).expanduser() if cache else default_cache_dir(),
+        discord_token=Secret(token) if token else None,
+        guild_id=guild,
+        engine=engine,
+        passage_tokens=tokens or DEFAULT_MAX_TOKENS,
+        ask_count=count or 3,
+        cooldown_seconds=cooldown,
+        log_level=level,
+    )
