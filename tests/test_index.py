@@ -1,0 +1,121 @@
+import os
+import pickle
+import time
+from pathlib import Path
+
+from bot.index import CURRENT, SNAPSHOT, index_dir, open_index
+from tests.helpers import wire_story, write_story
+
+STORY = wire_story(
+    "Seoul hosts chip summit",
+    [
+        "South Korea hosted a semiconductor summit on Tuesday, drawing chipmakers from 12 nations.",
+        "Officials pledged to expand research funding for memory chips.",
+    ],
+)
+
+
+def _open(corpus: Path, cache: Path, **kw):
+    return open_index(corpus, cache, **kw)
+
+
+def test_unchanged_corpus_reuses_the_persisted_index(tmp_path: Path):
+    corpus, cache = tmp_path / "corpus", tmp_path / "cache"
+    write_story(corpus, "chips.txt", STORY)
+    _, first = _open(corpus, cache)
+    _, second = _open(corpus, cache)
+    assert first.action == "built"
+    assert second.action == "reused"
+    assert second.passages == first.passages
+
+
+def test_the_index_lives_in_the_cache_not_the_corpus(tmp_path: Path):
+    corpus, cache = tmp_path / "corpus", tmp_path / "cache"
+    write_story(corpus, "chips.txt", STORY)
+    _open(corpus, cache)
+    assert sorted(p.name for p in corpus.iterdir()) == ["chips.txt"]
+    assert (index_dir(cache, corpus) / CURRENT).exists()
+
+
+def test_a_changed_corpus_refreshes_and_rereads_only_what_changed(tmp_path: Path):
+    corpus, cache = tmp_path / "corpus", tmp_path / "cache"
+    write_story(corpus, "chips.txt", STORY)
+    write_story(corpus, "other.txt", STORY.replace("chip summit", "battery fair"))
+    _open(corpus, cache)
+    time.sleep(0.01)
+    write_story(corpus, "new.txt", wire_story("Busan opens new port", ["Busan opened a port."]))
+    (corpus / "other.txt").unlink()
+    index, report = _open(corpus, cache)
+    assert report.action == "refreshed"
+    assert report.changes.added == ("new.txt",)
+    assert report.changes.removed == ("other.txt",)
+    assert report.changes.unchanged == 1
+    assert {a.article_id for a in index.current} == {"chips", "new"}
+
+
+def test_a_touched_but_identical_file_is_not_reparsed(tmp_path: Path):
+    corpus, cache = tmp_path / "corpus", tmp_path / "cache"
+    path = write_story(corpus, "chips.txt", STORY)
+    _open(corpus, cache)
+    os.utime(path, ns=(time.time_ns(), time.time_ns() + 10**9))
+    _, report = _open(corpus, cache)
+    assert report.changes.changed == ()
+    assert report.changes.unchanged == 1
+
+
+def test_a_corrupt_index_is_detected_and_rebuilt_from_the_corpus(tmp_path: Path):
+    corpus, cache = tmp_path / "corpus", tmp_path / "cache"
+    write_story(corpus, "chips.txt", STORY)
+    _open(corpus, cache)
+    home = index_dir(cache, corpus)
+    generation = home / (home / CURRENT).read_text()
+    (generation / SNAPSHOT).write_bytes(b"not a pickle")
+    index, report = _open(corpus, cache)
+    assert report.action == "built"
+    assert report.note and "unusable" in report.note
+    assert index.search("semiconductor summit", 1)
+
+
+def test_an_index_from_another_format_version_is_rebuilt(tmp_path: Path):
+    corpus, cache = tmp_path / "corpus", tmp_path / "cache"
+    write_story(corpus, "chips.txt", STORY)
+    _open(corpus, cache)
+    home = index_dir(cache, corpus)
+    generation = home / (home / CURRENT).read_text()
+    with open(generation / SNAPSHOT, "rb") as handle:
+        snapshot = pickle.load(handle)
+    object.__setattr__(snapshot, "format", -1)
+    with open(generation / SNAPSHOT, "wb") as handle:
+        pickle.dump(snapshot, handle)
+    _, report = _open(corpus, cache)
+    assert report.action == "built"
+
+
+def test_only_one_generation_is_kept_after_a_save(tmp_path: Path):
+    corpus, cache = tmp_path / "corpus", tmp_path / "cache"
+    write_story(corpus, "chips.txt", STORY)
+    _open(corpus, cache)
+    _open(corpus, cache, rebuild=True)
+    home = index_dir(cache, corpus)
+    assert len([p for p in home.iterdir() if p.name.startswith("gen-")]) == 1
+
+
+def test_changing_the_passage_budget_rebuilds(tmp_path: Path):
+    corpus, cache = tmp_path / "corpus", tmp_path / "cache"
+    write_story(corpus, "chips.txt", STORY)
+    _open(corpus, cache, passage_tokens=200)
+    _, report = _open(corpus, cache, passage_tokens=64)
+    assert report.action == "built"
+
+
+def test_bad_files_are_reported_and_good_ones_still_indexed(tmp_path: Path):
+    corpus, cache = tmp_path / "corpus", tmp_path / "cache"
+    write_story(corpus, "chips.txt", STORY)
+    write_story(corpus, "empty.txt", "")
+    (corpus / "binary.txt").write_bytes(b"\x00\x01\x02" * 100)
+    write_story(corpus, "broken.md", "---\ntitle: [unclosed\n---\nBody.\n")
+    (corpus / "folder.txt").mkdir()
+    index, report = _open(corpus, cache)
+    assert [a.article_id for a in index.current] == ["chips"]
+    assert set(report.problems) == {"empty.txt", "binary.txt", "broken.md", "folder.txt"}
+    assert "YAML" in report.problems["broken.md"]
