@@ -86,3 +86,9 @@ def analyze(text: str) -> list[str]:
     """Index terms of a text: normalised, tokenised, stop words dropped, Snowball-stemmed."""
     words = [w for w in _TOKEN.findall(normalize(text)) if w not in STOP_WORDS and w != "_"]
     return _stemmer().stemWords(words)
+
+
+def passage_terms(title: str, text: str) -> list[str]:
+    """Index terms of one passage; the story's headline is part of every passage's context."""
+    del title  # headline weighting is a tuning lever, measured in bench/ before it is switched on
+    return analyze(text)

@@ -131,7 +131,10 @@ def open_index(
     tick = progress(len(found.files)) if progress else None
     states, changes = corpus.read_changed(found, previous, tick)
     snapshot = build_snapshot(found.fingerprint(), states, engine, passage_tokens)
-    built_engine = engine_kind(engine).build([analysis.analyze(p.text) for p in snapshot.passages])
+    titles = {a.article_id: a.title for a in snapshot.articles}
+    built_engine = engine_kind(engine).build(
+        [analysis.passage_terms(titles[p.article_id], p.text) for p in snapshot.passages]
+    )
     save(home, snapshot, built_engine)
     action = "refreshed" if previous else "built"
     report = Report(
