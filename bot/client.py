@@ -15,7 +15,7 @@ from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("bot.exts.news",)
+EXTENSIONS = ("bot.exts.news", "bot.exts.corpus_watch")
 
 
 class NewsBot(commands.Bot):

@@ -43,6 +43,7 @@ class Settings:
     passage_tokens: int = DEFAULT_MAX_TOKENS
     ask_count: int = 3
     cooldown_seconds: float = 10.0
+    refresh_seconds: float = 5.0
     log_level: str = "INFO"
 
     def token(self) -> str:
@@ -79,6 +80,19 @@ def _int(env: Mapping[str, str], name: str, default: int | None, low: int, high:
     return value
 
 
+def _float(env: Mapping[str, str], name: str, default: float, low: float, high: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number, got {raw[:40]!r}") from None
+    if not low <= value <= high:
+        raise SettingsError(f"{name} must be between {low:g} and {high:g}, got {value:g}")
+    return value
+
+
 def load_settings(
     environ: Mapping[str, str] | None = None,
     env_file: Path | None = Path(".env"),
@@ -100,15 +114,8 @@ def load_settings(
         raise SettingsError(
             f"NEWSBOT_ENGINE must be one of {', '.join(sorted(engines()))}, got {engine[:40]!r}"
         )
-    raw_cooldown = env.get("NEWSBOT_COOLDOWN_SECONDS", "").strip() or "10"
-    try:
-        cooldown = float(raw_cooldown)
-    except ValueError:
-        raise SettingsError(
-            f"NEWSBOT_COOLDOWN_SECONDS must be a number, got {raw_cooldown[:40]!r}"
-        ) from None
-    if not 0 <= cooldown <= 3600:
-        raise SettingsError("NEWSBOT_COOLDOWN_SECONDS must be between 0 and 3600")
+    cooldown = _float(env, "NEWSBOT_COOLDOWN_SECONDS", 10.0, 0, 3600)
+    refresh = _float(env, "NEWSBOT_REFRESH_SECONDS", 5.0, 0, 86400)
     level = env.get("NEWSBOT_LOG_LEVEL", "INFO").strip().upper() or "INFO"
     if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         raise SettingsError(
@@ -125,5 +132,6 @@ def load_settings(
         passage_tokens=tokens or DEFAULT_MAX_TOKENS,
         ask_count=count or 3,
         cooldown_seconds=cooldown,
+        refresh_seconds=refresh,
         log_level=level,
     )

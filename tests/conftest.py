@@ -23,6 +23,7 @@ def _no_user_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         "NEWSBOT_PASSAGE_TOKENS",
         "NEWSBOT_ASK_COUNT",
         "NEWSBOT_COOLDOWN_SECONDS",
+        "NEWSBOT_REFRESH_SECONDS",
         "NEWSBOT_LOG_LEVEL",
     ):
         monkeypatch.delenv(name, raising=False)
