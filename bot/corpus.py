@@ -156,11 +156,11 @@ def all_articles(states: Mapping[str, FileState]) -> list[Article]:
         for article in states[relative].articles:
             if article.article_id in seen:
                 suffix = Path(relative).suffix.lstrip(".").lower() or "dup"
-                article = replace(article, article_id=f"{article.article_id}-{suffix}")
-                n = 2
-                while article.article_id in seen:
-                    article = replace(article, article_id=f"{article.article_id}-{n}")
-                    n += 1
+                base, n = f"{article.article_id}-{suffix}", 2
+                candidate = base
+                while candidate in seen:
+                    candidate, n = f"{base}-{n}", n + 1
+                article = replace(article, article_id=candidate)
             seen.add(article.article_id)
             articles.append(article)
     return articles

@@ -68,6 +68,8 @@ def parse_metadata_date(value: object) -> Published | None:
     if isinstance(value, dt.datetime):
         return _from_datetime(value, "metadata")
     if isinstance(value, dt.date):
+        if not _valid(value.year, value.month, value.day):
+            return None
         return Published(value.month, value.day, value.year, True, basis="metadata")
     if not isinstance(value, str) or not value.strip():
         return None
@@ -77,32 +79,47 @@ def parse_metadata_date(value: object) -> Published | None:
         year, month, day = (int(g) for g in match.group(1, 2, 3))
         if not _valid(year, month, day):
             return None
-        time = f"{int(match.group(4)):02d}:{match.group(5)}" if match.group(4) else None
+        time = None
+        if match.group(4) and int(match.group(4)) < 24 and int(match.group(5)) < 60:
+            time = f"{int(match.group(4)):02d}:{match.group(5)}"
         return Published(month, day, year, True, time=time, basis="metadata")
     try:
         from email.utils import parsedate_to_datetime
 
         return _from_datetime(parsedate_to_datetime(text), "metadata")
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         pass
     return _parse_written_date(text)
 
 
-_WRITTEN = re.compile(r"([A-Za-z]{3,9})\.?\s+(\d{1,2}),?\s+(\d{4})")
+# "May 6, 2020", "Sept. 13, 2023 - 09:10", "July 11, 2023 07:00"; and "29 July 2017".
+_WRITTEN = re.compile(
+    r"\b([A-Za-z]{3,9})\.?\s+(\d{1,2}),?\s+(\d{4})\b(?:\s*-?\s*(\d{1,2}):(\d{2}))?"
+)
+_WRITTEN_DAY_FIRST = re.compile(r"\b(\d{1,2})\s+([A-Za-z]{3,9})\.?,?\s+(\d{4})\b")
 
 
 def _parse_written_date(text: str) -> Published | None:
-    match = _WRITTEN.search(text)
-    if not match:
-        return None
-    month = MONTHS.get(match.group(1).lower())
-    year, day = int(match.group(3)), int(match.group(2))
-    if month is None or not _valid(year, month, day):
-        return None
-    return Published(month, day, year, True, basis="metadata")
+    for match in _WRITTEN.finditer(text):
+        month = month_number(match.group(1))
+        year, day = int(match.group(3)), int(match.group(2))
+        if month is None or not _valid(year, month, day):
+            continue
+        time = None
+        if match.group(4) and int(match.group(4)) < 24 and int(match.group(5)) < 60:
+            time = f"{int(match.group(4)):02d}:{match.group(5)}"
+        return Published(month, day, year, True, time=time, basis="metadata")
+    for match in _WRITTEN_DAY_FIRST.finditer(text):
+        month = month_number(match.group(2))
+        year, day = int(match.group(3)), int(match.group(1))
+        if month is not None and _valid(year, month, day):
+            return Published(month, day, year, True, basis="metadata")
+    return None
 
 
-def _from_datetime(value: dt.datetime, basis: str) -> Published:
+def _from_datetime(value: dt.datetime, basis: str) -> Published | None:
+    if not _valid(value.year, value.month, value.day):
+        return None
     return Published(
         value.month, value.day, value.year, True, time=value.strftime("%H:%M"), basis=basis
     )
@@ -122,6 +139,12 @@ def month_number(name: str) -> int | None:
 
 
 _YEAR_IN_TEXT = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
+# "by 2030", "until 2027": targets and deadlines say nothing about when a story was written.
+_FUTURE_YEAR = re.compile(
+    r"\b(?:by|until|till|target(?:s|ed)?|goal of)\s+(?:the\s+end\s+of\s+)?"
+    r"(?:19[5-9]\d|20\d\d)\b",
+    re.IGNORECASE,
+)
 
 
 def infer_year(
@@ -149,7 +172,8 @@ def infer_year(
         and dt.date(year, month, day) <= today
         and dt.date(year, month, day).weekday() == wanted
     )
-    mentioned = [int(y) for y in _YEAR_IN_TEXT.findall(text) if int(y) <= today.year]
+    past_text = _FUTURE_YEAR.sub(" ", text)
+    mentioned = [int(y) for y in _YEAR_IN_TEXT.findall(past_text) if int(y) <= today.year]
     if mentioned:
         latest = max(mentioned)
         narrowed = tuple(y for y in candidates if latest <= y <= latest + 2)

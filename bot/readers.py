@@ -41,7 +41,8 @@ def read_file(path: Path, relative: str) -> list[Article]:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise ArticleError(f"file is {size / 2**20:.0f} MiB, over the {MAX_FILE_BYTES // 2**20} MiB limit")
+            limit = MAX_FILE_BYTES // 2**20
+            raise ArticleError(f"file is {size / 2**20:.0f} MiB, over the {limit} MiB limit")
         raw = path.read_bytes()
     except OSError as error:
         raise ArticleError(f"cannot read: {error.strerror or error}") from error
@@ -52,11 +53,29 @@ def read_file(path: Path, relative: str) -> list[Article]:
     if suffix in (".md", ".markdown"):
         meta, body = split_front_matter(text)
         return [article_from_record(meta, body, relative, base_id(relative))]
+    if _FRONT.match(text):
+        # Scrapers save Markdown-with-front-matter as .txt too; a "---" block that is not YAML
+        # is just part of the wire copy.
+        try:
+            meta, body = split_front_matter(text)
+        except ArticleError:
+            pass
+        else:
+            return [article_from_record(meta, body, relative, base_id(relative))]
     return [article_from_wire(parse_wire(text), {}, relative, base_id(relative))]
 
 
 def decode(raw: bytes) -> str:
-    """UTF-8 (with or without BOM), else Windows-1252, which every byte decodes in practice."""
+    """UTF-8 (with or without BOM), UTF-16 with a BOM, else Windows-1252, which decodes every
+    byte (the five it leaves undefined become U+FFFD)."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            raw_text = raw.decode("utf-16")
+        except UnicodeDecodeError as error:
+            raise ArticleError("invalid UTF-16 text") from error
+        if not raw_text.strip():
+            raise ArticleError("empty file")
+        return raw_text
     if not raw.strip():
         raise ArticleError("empty file")
     if b"\x00" in raw[:4096]:
@@ -68,9 +87,14 @@ def decode(raw: bytes) -> str:
 
 
 def base_id(relative: str) -> str:
-    """A stable, readable id from the file's path in the corpus (suffix dropped)."""
-    stem = relative.rsplit(".", 1)[0] if "." in Path(relative).name else relative
-    slug = re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-") or "story"
+    """A stable, readable id from the file's name (folders and suffix dropped).
+
+    Folders only sort the archive; ids stay short enough to type, and the corpus makes them
+    unique when two folders hold the same name.
+    """
+    name = Path(relative).name
+    stem = name.rsplit(".", 1)[0] if "." in name else name
+    slug = re.sub(r"[\W_]+", "-", stem.lower()).strip("-") or "story"
     if len(slug) > 80:  # Discord choice values stop at 100 characters
         digest = hashlib.sha1(stem.encode()).hexdigest()[:8]
         slug = f"{slug[:71].rstrip('-')}-{digest}"
@@ -85,17 +109,41 @@ def split_front_matter(text: str) -> tuple[dict[str, object], str]:
     match = _FRONT.match(text)
     if not match:
         return {}, text
+    block = match.group(1)
     try:
-        meta = yaml.safe_load(match.group(1))
+        meta = _load_yaml(block)
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" (line {mark.line + 2})" if mark else ""
-        raise ArticleError(f"front matter is not valid YAML{where}") from error
-    if meta is None:
+        # YAML forbids tabs in indentation, yet scrapers write them (Naver's author field
+        # arrives as "author: \n\t\t\t강재은(...)"). Expanding leading tabs cannot change
+        # what a valid block means, so retry with them expanded before giving up.
+        expanded = re.sub(r"(?m)^[ \t]+", lambda m: m.group(0).expandtabs(4), block)
+        retried = False
+        if expanded != block:
+            try:
+                meta, retried = _load_yaml(expanded), True
+            except yaml.YAMLError:
+                pass
+        if not retried:
+            mark = getattr(error, "problem_mark", None)
+            where = f" (line {mark.line + 2})" if mark else ""
+            problem = getattr(error, "problem", None)
+            reason = f": {problem}" if problem else ""
+            raise ArticleError(f"front matter is not valid YAML{where}{reason}") from error
+    if meta is None or meta == "":
         meta = {}
     if not isinstance(meta, dict):
-        raise ArticleError("front matter is not a mapping of keys to values")
+        raise ArticleError(
+            f"front matter is a {type(meta).__name__}, not a mapping of keys to values"
+        )
     return meta, text[match.end() :]
+
+
+def _load_yaml(block: str) -> object:
+    try:
+        return yaml.safe_load(block)
+    except (RecursionError, ValueError, OverflowError) as error:
+        # Deep nesting, or a value PyYAML's constructors reject (a date like 2020-13-45).
+        raise yaml.YAMLError(str(error)) from error
 
 
 def _read_jsonl(text: str, relative: str) -> Iterable[Article]:
@@ -107,7 +155,10 @@ def _read_jsonl(text: str, relative: str) -> Iterable[Article]:
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
+            try:
+                record = json.loads(line)
+            except RecursionError as error:
+                raise ArticleError("JSON nested too deeply") from error
             if not isinstance(record, dict):
                 raise ArticleError("not a JSON object")
             key = _first(record, "id")
@@ -117,13 +168,18 @@ def _read_jsonl(text: str, relative: str) -> Iterable[Article]:
                 article_id = f"{base}-{number}"
             seen.add(article_id)
             body = _first(record, "body")
-            if isinstance(body, list):
+            if isinstance(body, list):  # a list of paragraphs
                 body = "\n".join(str(p) for p in body)
+            elif body is not None and not isinstance(body, str):
+                raise ArticleError("body is not text")
             articles.append(article_from_record(record, str(body or ""), relative, article_id))
         except (json.JSONDecodeError, ArticleError) as error:
+            # One bad record must not cost the others: keep going, report only if none worked.
             problems.append(f"line {number}: {error}")
     if problems and not articles:
         raise ArticleError("; ".join(problems[:3]))
+    if not articles:
+        raise ArticleError("no records")
     return articles
 
 
@@ -139,10 +195,13 @@ def _first(meta: Mapping[str, object], field: str) -> object | None:
 def _text(value: object | None) -> str | None:
     if value is None:
         return None
-    if isinstance(value, list):
-        value = ", ".join(str(v) for v in value)
-    if isinstance(value, dict):
+    if isinstance(value, list):  # "authors: [a, b]" or [{"name": a}, ...]
+        parts = [_text(v) for v in value]
+        value = ", ".join(p for p in parts if p)
+    elif isinstance(value, dict):  # ninjs-style {"name": ...}
         value = value.get("name") or value.get("title")
+        if value is None:
+            return None
     text = " ".join(clean_text(str(value)).split())
     return text or None
 
@@ -152,20 +211,19 @@ def article_from_record(
 ) -> Article:
     """An article from metadata (front matter or a JSON record) and its body text."""
     title = _text(_first(meta, "title"))
-    wire = parse_wire(body, title=title or "")
-    if not title:
-        # No title in the metadata: the body's first line is the headline, as in wire copy.
-        wire = parse_wire(body)
+    # No title in the metadata: the body's headline line is the title, as in wire copy.
+    wire = parse_wire(body, title=title) if title else parse_wire(body)
     return article_from_wire(wire, meta, relative, article_id)
 
 
 def article_from_wire(
     wire: WireCopy, meta: Mapping[str, object], relative: str, article_id: str
 ) -> Article:
+    """An Article from parsed copy; metadata (may be empty) wins over what the text says."""
     if not wire.headline:
-        raise ArticleError("no headline")
-    if not wire.paragraphs:
-        raise ArticleError("no body text")
+        raise ArticleError("no headline: no title in metadata and no headline line in the text")
+    if not wire.paragraphs:  # a photo story's caption alone is body enough
+        raise ArticleError("no body text under the headline")
     url = _text(_first(meta, "url"))
     story_web_id = web_id(url) or web_id(_text(_first(meta, "id")))
     published = (

@@ -119,3 +119,14 @@ def test_bad_files_are_reported_and_good_ones_still_indexed(tmp_path: Path):
     assert [a.article_id for a in index.current] == ["chips"]
     assert set(report.problems) == {"empty.txt", "binary.txt", "broken.md", "folder.txt"}
     assert "YAML" in report.problems["broken.md"]
+
+
+def test_same_file_names_in_two_folders_get_distinct_stable_ids(tmp_path: Path):
+    corpus, cache = tmp_path / "corpus", tmp_path / "cache"
+    write_story(corpus, "a/chips.txt", STORY)
+    write_story(corpus, "b/chips.txt", STORY.replace("chip summit", "chip fair"))
+    write_story(corpus, "c/chips.txt", STORY.replace("chip summit", "chip expo"))
+    index, _ = _open(corpus, cache)
+    assert sorted(a.article_id for a in index.snapshot.articles) == [
+        "chips", "chips-txt", "chips-txt-2"
+    ]
