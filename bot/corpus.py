@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from bot.articles import Article
-from bot.readers import SUFFIXES, ArticleError, read_file
+from bot.readers import MAX_FILE_BYTES, SUFFIXES, ArticleError, parse_bytes
 
 log = logging.getLogger(__name__)
 
@@ -131,14 +131,20 @@ def read_changed(
 
 
 def _read(path: Path, relative: str, size: int, mtime: int) -> FileState:
+    """Read and parse one file; any failure becomes the file's recorded, logged problem."""
+    if size > MAX_FILE_BYTES:  # refused unread: a stray dump must not stall or bloat indexing
+        problem = f"file is {size / 2**20:.0f} MiB, over the {MAX_FILE_BYTES // 2**20} MiB limit"
+        log.warning("skipped %s: %s", relative, problem)
+        return FileState(relative, size, mtime, f"size:{size}", problem=problem)
     try:
-        digest = hashlib.sha256(path.read_bytes()).hexdigest() if size <= 2**26 else f"size:{size}"
+        raw = path.read_bytes()
     except OSError as error:
-        return FileState(
-            relative, size, mtime, "", problem=f"cannot read: {error.strerror or error}"
-        )
+        problem = f"cannot read: {error.strerror or error}"
+        log.warning("skipped %s: %s", relative, problem)
+        return FileState(relative, size, mtime, "", problem=problem)
+    digest = hashlib.sha256(raw).hexdigest()
     try:
-        articles = tuple(read_file(path, relative))
+        articles = tuple(parse_bytes(raw, relative))
     except ArticleError as error:
         log.warning("skipped %s: %s", relative, error)
         return FileState(relative, size, mtime, digest, problem=str(error))

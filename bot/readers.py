@@ -46,7 +46,13 @@ def read_file(path: Path, relative: str) -> list[Article]:
         raw = path.read_bytes()
     except OSError as error:
         raise ArticleError(f"cannot read: {error.strerror or error}") from error
+    return parse_bytes(raw, relative)
+
+
+def parse_bytes(raw: bytes, relative: str) -> list[Article]:
+    """All articles in a file's bytes; ``relative`` (its corpus path) picks the format and ids."""
     text = decode(raw)
+    path = Path(relative)
     suffix = path.suffix.lower()
     if suffix == ".jsonl":
         return list(_read_jsonl(text, relative))

@@ -76,3 +76,61 @@ def test_versions_sharing_a_slug_group_even_when_headlines_change(tmp_path: Path
     )
     room = newsroom(corpus, tmp_path / "cache")
     assert [a.article_id for a in room.latest()] == ["b"]
+
+
+def test_two_untagged_stories_with_similar_headlines_are_both_kept(tmp_path: Path):
+    corpus = tmp_path / "corpus"
+    write_story(corpus, "a.txt", wire_story("N. Korea fires missile into East Sea", BODY))
+    write_story(
+        corpus,
+        "b.txt",
+        wire_story(
+            "N. Korea fires artillery into West Sea",
+            [
+                "North Korea fired about 200 artillery rounds near the western border island.",
+                "Residents of Yeonpyeong were told to evacuate.",
+            ],
+        ),
+    )
+    room = newsroom(corpus, tmp_path / "cache")
+    assert sorted(a.article_id for a in room.latest()) == ["a", "b"]
+
+
+def test_a_lead_with_a_different_body_is_a_different_story(tmp_path: Path):
+    corpus = tmp_path / "corpus"
+    write_story(corpus, "a.txt", wire_story("N. Korea fires missile into East Sea", BODY))
+    write_story(
+        corpus,
+        "b.txt",
+        wire_story(
+            "(LEAD) N. Korea fires artillery into West Sea",
+            [
+                "North Korea fired about 200 artillery rounds near the western border island.",
+                "Residents of Yeonpyeong were told to evacuate.",
+            ],
+        ),
+    )
+    room = newsroom(corpus, tmp_path / "cache")
+    assert sorted(a.article_id for a in room.latest()) == ["a", "b"]
+
+
+def test_web_ids_differing_only_in_version_digits_are_one_story(tmp_path: Path):
+    corpus = tmp_path / "corpus"
+    for name, web_id, title in (
+        ("v0.md", "AEN20200506000700325", "Talks stall"),
+        ("v1.md", "AEN20200506000751325", "(LEAD) Talks stall again"),
+    ):
+        write_story(
+            corpus,
+            name,
+            f"---\ntitle: {title}\nurl: https://en.yna.co.kr/view/{web_id}\n"
+            "---\nNegotiators failed to agree on Tuesday.\n",
+        )
+    write_story(
+        corpus,
+        "other.md",
+        "---\ntitle: Other\nurl: https://en.yna.co.kr/view/"
+        "AEN20200506000800325\n---\nA different story entirely.\n",
+    )
+    room = newsroom(corpus, tmp_path / "cache")
+    assert sorted(a.article_id for a in room.latest()) == ["other", "v1"]

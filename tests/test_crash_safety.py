@@ -1,0 +1,63 @@
+"""kill -9 during `newsbot index` never leaves a mixed or unusable index behind."""
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bot.index import open_index
+from tests.helpers import REPO, wire_story, write_story
+
+STORIES = 300
+
+
+def _grow(corpus: Path, round_: int) -> None:
+    for n in range(STORIES):
+        write_story(
+            corpus,
+            f"r{round_}/story-{n}.txt",
+            wire_story(
+                f"Round {round_} story {n} about harbour {n % 37}",
+                [
+                    f"Harbour {n % 37} handled {n * 13} containers in round {round_}.",
+                    "The port authority expects further growth next year as trade recovers.",
+                ]
+                * 3,
+            ),
+        )
+
+
+def test_kill_9_at_random_moments_leaves_the_old_or_the_new_index(tmp_path: Path):
+    corpus, cache = tmp_path / "corpus", tmp_path / "cache"
+    env = {**os.environ, "NEWSBOT_CACHE_DIR": str(cache), "PYTHONPATH": str(REPO)}
+    rng = random.Random(20261128)
+    kills = 0
+    for round_ in range(4):
+        _grow(corpus, round_)  # every round changes the corpus, so indexing has work to do
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "index", "--corpus", str(corpus)],
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(rng.uniform(0.3, 1.8))
+        if process.poll() is None:
+            process.send_signal(signal.SIGKILL)
+            kills += 1
+        process.wait(timeout=60)
+
+        # Whatever survived must load cleanly and agree with a from-scratch build.
+        index, report = open_index(corpus, cache)
+        fresh, _ = open_index(corpus, tmp_path / f"fresh-{round_}")
+        assert report.note is None or "unusable" not in report.note
+        assert sorted(index.passages) == sorted(fresh.passages)
+        assert index.search("containers harbour", 3)
+        leftovers = [
+            p.name for p in (next(cache.iterdir())).iterdir() if p.name.startswith(".staging-")
+        ]
+        assert len(leftovers) <= 1  # at most the killed run's unfinished staging folder
+    assert kills >= 1, "no run was killed mid-way; the test proved nothing"
