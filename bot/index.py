@@ -70,10 +70,15 @@ class NewsIndex:
         self.engine = engine
         self.articles = {a.article_id: a for a in snapshot.articles}
         self.newest: dict[str, str] = {}
+        self.story: dict[str, tuple[str, ...]] = {}
         for story in snapshot.stories:
             for article_id in story:
                 self.newest[article_id] = story[0]
-        self.current = [self.articles[story[0]] for story in snapshot.stories]
+                self.story[article_id] = story
+        # Newest first once per index, so /latest and autocomplete never sort per request.
+        self.current = sorted(
+            (self.articles[story[0]] for story in snapshot.stories), key=recency, reverse=True
+        )
         self.passages = {p.passage_id: p for p in snapshot.passages}
         self.by_article: dict[str, list[Passage]] = {}
         for passage in snapshot.passages:
@@ -82,6 +87,14 @@ class NewsIndex:
     def search(self, question: str, k: int) -> list[tuple[Passage, float]]:
         hits: list[Hit] = self.engine.search(analysis.analyze(question), k)
         return [(self.snapshot.passages[h.doc], h.score) for h in hits]
+
+
+def recency(article: Article) -> tuple[int, tuple[int, int, int, str]]:
+    """Sort key, newest first when reversed; stories without a known year sort last."""
+    published = article.published
+    if published is None or published.year is None:
+        return (0, published.sort_key() if published else (0, 0, 0, ""))
+    return (1, published.sort_key())
 
 
 def index_dir(settings_cache: Path, corpus_dir: Path) -> Path:

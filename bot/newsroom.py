@@ -74,8 +74,7 @@ class Newsroom:
             if not wanted:
                 return []
             stories = [a for a in stories if wanted <= self._article_terms(index, a)]
-        ordered = sorted(stories, key=_recency, reverse=True)
-        return ordered[: max(0, n)]
+        return stories[: max(0, n)]
 
     def _article_terms(self, index: NewsIndex, article: Article) -> frozenset[str]:
         terms = self._terms.get(article.article_id)
@@ -96,7 +95,7 @@ class Newsroom:
                 return None
             article_id = match.group(1)  # a passage id of an older version: open the story
         newest = index.newest[article_id]
-        story = next((s for s in index.snapshot.stories if newest == s[0]), (newest,))
+        story = index.story.get(newest, (newest,))
         return SourceView(
             article=index.articles[newest],
             passages=tuple(index.by_article.get(newest, ())),
@@ -110,16 +109,9 @@ class Newsroom:
         """Cheap autocomplete: (id, title) of stories whose id or title contains the text."""
         needle = prefix.strip().lower()
         found: list[tuple[str, str]] = []
-        for article in sorted(self.index.current, key=_recency, reverse=True):
+        for article in self.index.current:
             if not needle or needle in article.article_id or needle in article.title.lower():
                 found.append((article.article_id, article.title))
                 if len(found) >= limit:
                     break
         return found
-
-
-def _recency(article: Article) -> tuple[int, tuple[int, int, int, str]]:
-    published = article.published
-    if published is None or published.year is None:
-        return (0, published.sort_key() if published else (0, 0, 0, ""))
-    return (1, published.sort_key())
