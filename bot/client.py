@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -21,12 +22,14 @@ EXTENSIONS = ("bot.exts.news", "bot.exts.corpus_watch")
 class NewsBot(commands.Bot):
     """Slash commands only: no message content intent, no mentions ever pinged."""
 
-    def __init__(self, settings: Settings, newsroom: Newsroom) -> None:
+    def __init__(self, settings: Settings, newsroom: Newsroom, **options: Any) -> None:
+        # ``options`` reach commands.Bot unchanged (tests pass a short guild_ready_timeout).
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=discord.Intents.default(),
             allowed_mentions=discord.AllowedMentions.none(),
             help_command=None,
+            **options,
         )
         self.settings = settings
         self.newsroom = newsroom
@@ -63,7 +66,15 @@ class NewsBot(commands.Bot):
                 "command %s failed", getattr(interaction.command, "name", "?"), exc_info=original
             )
             message = "Something went wrong while answering. It has been logged; please try again."
+        thinking = discord.InteractionResponseType.deferred_channel_message
         try:
+            if interaction.response.type == thinking:
+                # After a public "thinking" defer, Discord turns the first follow-up into that
+                # public message whatever its flags: remove it so the notice stays private.
+                try:
+                    await interaction.delete_original_response()
+                except discord.HTTPException:
+                    pass
             if interaction.response.is_done():
                 await interaction.followup.send(message, ephemeral=True)
             else:

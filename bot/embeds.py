@@ -123,17 +123,23 @@ def answer_embed(answer: Answer) -> discord.Embed:
             "No stored story answers this. Try other words, or see what is stored with `/latest`."
         )
         return fit(embed)
-    embed.description = "\n\n".join(
-        f"**[{c.number}]** {passage_markdown(c)}" for c in answer.citations
-    )
-    sources = "\n".join(citation_line(c) for c in answer.citations)
-    embed.add_field(name="Sources", value=trim(sources, FIELD_VALUE), inline=False)
+    # Sources first, split over fields of 1024, so that none is cut off with five citations;
+    # the passages then share what room is left, so the last one is not cut off either.
+    lines = [trim(citation_line(c), FIELD_VALUE) for c in answer.citations]
+    for n, value in enumerate(_chunks(lines, FIELD_VALUE, sep="\n")):
+        embed.add_field(name="Sources" if n == 0 else "Sources (more)", value=value, inline=False)
     embed.set_footer(text="Open a source with /source and the id in backticks.")
+    count = max(1, len(answer.citations))
+    room = min(DESCRIPTION, EMBED_TOTAL - len(embed))
+    each = max(1, min(PASSAGE_CHARS, room // count - len("\n\n**[10]** ")))
+    embed.description = "\n\n".join(
+        f"**[{c.number}]** {passage_markdown(c, each)}" for c in answer.citations
+    )
     return fit(embed)
 
 
 def latest_pages(articles: Sequence[Article], topic: str | None) -> list[discord.Embed]:
-    heading = f"Latest stories about {trim(topic, 80)}" if topic else "Latest stories"
+    heading = f"Latest stories about {safe(trim(topic, 80))}" if topic else "Latest stories"
     if not articles:
         empty = (
             f"No stored stories about {safe(trim(topic, 200))}." if topic else "No stored stories."
@@ -157,16 +163,16 @@ def latest_pages(articles: Sequence[Article], topic: str | None) -> list[discord
     return pages
 
 
-def _chunks(paragraphs: Sequence[str], limit: int) -> list[str]:
+def _chunks(paragraphs: Sequence[str], limit: int, sep: str = "\n\n") -> list[str]:
     pages: list[str] = []
     current = ""
     for paragraph in paragraphs:
         piece = trim(paragraph, limit)
-        if current and len(current) + 2 + len(piece) > limit:
+        if current and len(current) + len(sep) + len(piece) > limit:
             pages.append(current)
             current = piece
         else:
-            current = f"{current}\n\n{piece}" if current else piece
+            current = f"{current}{sep}{piece}" if current else piece
     if current:
         pages.append(current)
     return pages or ["(no text)"]

@@ -158,7 +158,8 @@ class News(commands.Cog):
         if len(pages) == 1:
             await interaction.response.send_message(embed=pages[0])
             return
-        pager = Pager(interaction.user.id, pages)
+        # PAGE_TIMEOUT is read here, not bound as Pager's default, so it can be tuned at run time.
+        pager = Pager(interaction.user.id, pages, timeout=PAGE_TIMEOUT)
         await interaction.response.send_message(embed=pages[0], view=pager)
         pager.message = await interaction.original_response()
 
