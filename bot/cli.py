@@ -145,6 +145,34 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
+    status = _newsroom(settings, quiet=True).status()
+    if args.json:
+        _print_json(terminal.status_json(status))
+    else:
+        print(terminal.render_status(status))
+    return 0
+
+
+def cmd_fetch(args: argparse.Namespace, settings: Settings) -> int:
+    from bot import feeds
+
+    if not settings.feeds:
+        raise SettingsError("no feeds to fetch: list http(s) feed URLs in NEWSBOT_FEEDS")
+    if not Path(settings.corpus_dir).is_dir():
+        raise CorpusError(f"corpus folder {settings.corpus_dir} does not exist or is not a folder")
+    state = feeds.state_path(settings.cache_dir, settings.corpus_dir)
+    report = feeds.fetch(settings.feeds, settings.corpus_dir, state, force=args.force)
+    if args.json:
+        _print_json(report.as_json())
+    else:
+        print(report.summary())
+        for result in report.results:
+            if result.status in ("error", "skipped", "busy"):
+                print(f"{result.status}: {result.url}: {result.error or ''}", file=sys.stderr)
+    return 1 if report.errors else 0
+
+
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.client import run_bot
 
@@ -186,6 +214,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("index", "build or refresh the index of the corpus", cmd_index)
     p.add_argument("--rebuild", action="store_true", help="rebuild from scratch")
+    p.add_argument("--json", action="store_true", help="print JSON for scripts")
+
+    p = command("status", "what is indexed, skipped files, and each feed's health", cmd_status)
+    p.add_argument("--json", action="store_true", help="print JSON for scripts")
+
+    p = command("fetch", "pull new stories from the feeds in NEWSBOT_FEEDS", cmd_fetch)
+    p.add_argument("--force", action="store_true", help="ignore the back-off after failures")
     p.add_argument("--json", action="store_true", help="print JSON for scripts")
 
     command("run", "run the Discord bot (needs DISCORD_TOKEN)", cmd_run)

@@ -16,7 +16,7 @@ from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("bot.exts.news", "bot.exts.corpus_watch")
+EXTENSIONS = ("bot.exts.news", "bot.exts.corpus_watch", "bot.exts.feeds", "bot.exts.status")
 
 
 class NewsBot(commands.Bot):

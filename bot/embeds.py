@@ -10,7 +10,7 @@ from discord.utils import escape_markdown, escape_mentions
 from bot.answers import Answer, Citation
 from bot.articles import Article
 from bot.dates import Published
-from bot.newsroom import SourceView
+from bot.newsroom import SourceView, Status
 
 # Discord's documented limits (it answers 400/50035 past them; discord.py checks few).
 CONTENT = 2000
@@ -205,3 +205,34 @@ def source_pages(view: SourceView) -> list[discord.Embed]:
 
 def choice_name(article_id: str, title: str) -> str:
     return trim(f"{title} ({article_id})", CHOICE_NAME)
+
+
+def status_embed(status: Status) -> discord.Embed:
+    """Index size and freshness, skipped files, and each feed's health."""
+    embed = discord.Embed(title="newsbot status", colour=COLOUR)
+    embed.add_field(name="Stories", value=f"{status.stories} ({status.versions} versions)")
+    embed.add_field(name="Passages", value=str(status.passages))
+    embed.add_field(name="Engine", value=safe(status.engine))
+    embed.add_field(name="Index built", value=f"<t:{int(status.updated)}:R>")
+    embed.add_field(name="Corpus checked", value=f"<t:{int(status.checked)}:R>")
+    skipped = "\n".join(
+        f"`{safe(trim(path, 80))}`: {safe(trim(reason, 120))}"
+        for path, reason in list(status.skipped.items())[:10]
+    )
+    if len(status.skipped) > 10:
+        skipped += f"\n… and {len(status.skipped) - 10} more (`newsbot index` lists them)"
+    embed.add_field(
+        name=f"Skipped files ({len(status.skipped)})", value=skipped or "none", inline=False
+    )
+    for feed in status.feeds[:15]:
+        mark = "✅" if feed.healthy else "⚠️"
+        embed.add_field(
+            name=trim(f"{mark} {feed.title or feed.url}", FIELD_NAME),
+            value=safe(trim(feed.describe(), FIELD_VALUE)),
+            inline=False,
+        )
+    if not status.feeds:
+        embed.set_footer(text="No feeds configured (NEWSBOT_FEEDS).")
+    elif len(status.feeds) > 15:
+        embed.set_footer(text=f"{len(status.feeds) - 15} more feeds: see `newsbot status`.")
+    return fit(embed)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot import analysis
 from bot.answers import Answer, ask
@@ -14,6 +16,9 @@ from bot.articles import Article
 from bot.index import NewsIndex, Report, open_index
 from bot.passages import Passage
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.feeds import FeedStatus
 
 
 @dataclass(frozen=True)
@@ -26,6 +31,21 @@ class SourceView:
     requested_id: str = ""
     superseded: bool = False  # the id named an older version; this is the newest
     versions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Status:
+    """What is indexed and how fresh it is, for ``/status`` and ``newsbot status``."""
+
+    corpus: str
+    engine: str
+    stories: int
+    versions: int
+    passages: int
+    updated: float  # when the live index was built (epoch seconds)
+    checked: float  # when the corpus was last scanned
+    skipped: dict[str, str]
+    feeds: tuple[FeedStatus, ...] = ()
 
 
 class Newsroom:
@@ -41,6 +61,7 @@ class Newsroom:
         self._progress = progress
         self._lock = threading.Lock()
         self.index, self.report = self._open(rebuild)
+        self.checked = time.time()
         self._terms: dict[str, frozenset[str]] = {}
 
     def _open(self, rebuild: bool) -> tuple[NewsIndex, Report]:
@@ -59,8 +80,25 @@ class Newsroom:
             index, report = self._open(rebuild=False)
             if report.action != "reused":
                 self.index, self._terms = index, {}
-            self.report = report
+            self.report, self.checked = report, time.time()
             return report
+
+    def status(self) -> Status:
+        from bot import feeds
+
+        index, report = self.index, self.report
+        state = feeds.state_path(Path(self.settings.cache_dir), Path(self.settings.corpus_dir))
+        return Status(
+            corpus=str(self.settings.corpus_dir),
+            engine=report.engine,
+            stories=len(index.current),
+            versions=len(index.snapshot.articles),
+            passages=len(index.snapshot.passages),
+            updated=index.snapshot.built_at,
+            checked=self.checked,
+            skipped=report.problems,
+            feeds=tuple(feeds.feed_status(state, self.settings.feeds)),
+        )
 
     def ask(self, question: str, k: int | None = None) -> Answer:
         return ask(self.index, question, k or self.settings.ask_count)

@@ -44,6 +44,8 @@ class Settings:
     ask_count: int = 3
     cooldown_seconds: float = 10.0
     refresh_seconds: float = 5.0
+    feeds: tuple[str, ...] = ()
+    feed_minutes: float = 15.0
     log_level: str = "INFO"
 
     def token(self) -> str:
@@ -116,6 +118,10 @@ def load_settings(
         )
     cooldown = _float(env, "NEWSBOT_COOLDOWN_SECONDS", 10.0, 0, 3600)
     refresh = _float(env, "NEWSBOT_REFRESH_SECONDS", 5.0, 0, 86400)
+    from bot.feeds import parse_feed_urls  # late: bot.feeds imports SettingsError from here
+
+    feed_urls = parse_feed_urls(env.get("NEWSBOT_FEEDS", ""))
+    feed_minutes = _float(env, "NEWSBOT_FEED_MINUTES", 15.0, 0, 7 * 24 * 60)
     level = env.get("NEWSBOT_LOG_LEVEL", "INFO").strip().upper() or "INFO"
     if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         raise SettingsError(
@@ -133,5 +139,7 @@ def load_settings(
         ask_count=count or 3,
         cooldown_seconds=cooldown,
         refresh_seconds=refresh,
+        feeds=feed_urls,
+        feed_minutes=feed_minutes,
         log_level=level,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import textwrap
 from collections.abc import Sequence
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 from bot.answers import Answer, Citation
 from bot.articles import Article
 from bot.dates import Published
-from bot.newsroom import SourceView
+from bot.newsroom import SourceView, Status
 
 WIDTH = 88
 
@@ -165,4 +166,54 @@ def source_json(view: SourceView) -> dict[str, Any]:
         "text": a.text,
         "cited_passage_id": view.passage.passage_id if view.passage else None,
         "passages": [{"passage_id": p.passage_id, "text": p.text} for p in view.passages],
+    }
+
+
+def _when(epoch: float) -> str:
+    return dt.datetime.fromtimestamp(epoch, dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def render_status(status: Status) -> str:
+    lines = [
+        f"corpus: {status.corpus}",
+        f"indexed: {status.stories} stories ({status.versions} versions), "
+        f"{status.passages} passages, engine {status.engine}",
+        f"index built: {_when(status.updated)}; corpus checked: {_when(status.checked)}",
+        f"skipped files: {len(status.skipped)}",
+    ]
+    lines += [f"  {path}: {reason}" for path, reason in status.skipped.items()]
+    if status.feeds:
+        lines.append("feeds:")
+        lines += [f"  {'ok ' if f.healthy else 'ERR'} {f.describe()}" for f in status.feeds]
+    else:
+        lines.append("feeds: none configured (NEWSBOT_FEEDS)")
+    return "\n".join(lines)
+
+
+def status_json(status: Status) -> dict[str, Any]:
+    def iso(value: dt.datetime | None) -> str | None:
+        return value.isoformat() if value else None
+
+    return {
+        "corpus": status.corpus,
+        "engine": status.engine,
+        "stories": status.stories,
+        "versions": status.versions,
+        "passages": status.passages,
+        "updated": _when(status.updated),
+        "checked": _when(status.checked),
+        "skipped": status.skipped,
+        "feeds": [
+            {
+                "url": f.url,
+                "title": f.title,
+                "healthy": f.healthy,
+                "last_success": iso(f.last_success),
+                "last_error": f.last_error,
+                "last_error_at": iso(f.last_error_at),
+                "next_attempt": iso(f.next_attempt),
+                "stories": f.stories,
+            }
+            for f in status.feeds
+        ],
     }

@@ -24,6 +24,8 @@ def _no_user_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         "NEWSBOT_ASK_COUNT",
         "NEWSBOT_COOLDOWN_SECONDS",
         "NEWSBOT_REFRESH_SECONDS",
+        "NEWSBOT_FEEDS",
+        "NEWSBOT_FEED_MINUTES",
         "NEWSBOT_LOG_LEVEL",
     ):
         monkeypatch.delenv(name, raising=False)

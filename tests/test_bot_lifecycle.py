@@ -77,7 +77,13 @@ async def test_start_logs_in_and_syncs_commands_once_to_the_configured_guild(
 async def test_start_without_guild_id_syncs_globally_once(seed_room: Newsroom) -> None:
     async with newsbot_on_fake(seed_room, guild_id=None) as (fake, _):
         assert fake.synced_scopes == [None]
-        assert {c["name"] for c in fake.commands[None]} == {"ask", "latest", "source"}
+        assert {c["name"] for c in fake.commands[None]} == {
+            "ask",
+            "latest",
+            "source",
+            "status",
+            "refresh",
+        }
         inter = await fake.invoke("ask", {"question": TROOPS})
         await inter.wait_done()
     assert "28,500" in answer_embed(inter)["description"]
