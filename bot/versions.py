@@ -21,12 +21,10 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(w for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in _MINOR)
 
 
-def _similar(a: Article, b: Article, words: dict[str, frozenset[str]]) -> bool:
-    ta, tb = _words(a.title), _words(b.title)
-    if not ta or not tb or len(ta & tb) / len(ta | tb) < SIMILAR_HEADLINES:
-        return False
-    ba, bb = words[a.article_id], words[b.article_id]
-    return bool(ba and bb) and len(ba & bb) / min(len(ba), len(bb)) >= SHARED_BODY
+def _overlap(a: frozenset[str], b: frozenset[str], containment: bool = False) -> float:
+    if not a or not b:
+        return 0.0
+    return len(a & b) / (min(len(a), len(b)) if containment else len(a | b))
 
 
 class _Groups:
@@ -55,11 +53,12 @@ def newest_first(versions: Iterable[Article]) -> list[Article]:
 def group_versions(articles: Sequence[Article]) -> list[list[Article]]:
     """Stories as lists of versions, newest first.
 
-    Clues, strongest first: Yonhap's web id without its version digits; the slug line; the
-    same headline on the same day (a story saved twice); else a re-send (a version tag such as
-    LEAD on one side, a different one on the other) from the same source and day with a
-    similar headline and mostly the same body. Two untagged stories are never merged on
-    similarity alone: wrongly merging would hide a story, which is worse than showing two.
+    Evidence, strongest first: Yonhap's web id without its version digits; the same headline
+    from the same source on the same (known) day, i.e. one story saved twice; else a re-send:
+    a tagged version ((LEAD), (2nd LD) ...) joins the one most similar earlier-ranked story of
+    the same source and day whose headline and body both largely agree (a shared slug counts
+    for one of the two: Yonhap reuses slugs for different stories on one topic). Two untagged
+    stories are never merged on similarity alone: a wrong merge hides a story.
     """
     groups = _Groups(len(articles))
     by_key: dict[tuple[object, ...], list[int]] = defaultdict(list)
@@ -68,28 +67,45 @@ def group_versions(articles: Sequence[Article]) -> list[list[Article]]:
         if article.web_id:
             # AEN + date (8) + serial (4) + version (2) + desk (3): drop only the version.
             by_key[("web", article.web_id[:15] + article.web_id[17:])].append(index)
-        if article.slug:
-            by_key[("slug", article.source, article.slug.lower())].append(index)
         day = _day(article)
-        by_key[("title", article.source, day, article.title.lower())].append(index)
         if day is not None:
+            by_key[("title", article.source, day, article.title.lower())].append(index)
             by_day[(article.source, day)].append(index)
     for members in by_key.values():
         for other in members[1:]:
             groups.join(members[0], other)
-    body_words: dict[str, frozenset[str]] = {}
+
+    titles: dict[int, frozenset[str]] = {}
+    bodies: dict[int, frozenset[str]] = {}
+
+    def words(cache: dict[int, frozenset[str]], i: int, text: str) -> frozenset[str]:
+        if i not in cache:
+            cache[i] = _words(text)
+        return cache[i]
+
     for members in by_day.values():
-        resent = [i for i in members if articles[i].version != 0]
-        for i in resent:
+        for i in members:
+            resend = articles[i]
+            if resend.version <= 0:
+                continue
+            best: tuple[float, int] | None = None
             for j in members:
-                a, b = articles[i], articles[j]
-                if i == j or a.version == b.version or groups.find(i) == groups.find(j):
+                earlier = articles[j]
+                if earlier.version >= resend.version:
                     continue
-                for article in (a, b):
-                    if article.article_id not in body_words:
-                        body_words[article.article_id] = _words(article.text)
-                if _similar(a, b, body_words):
-                    groups.join(i, j)
+                headline = _overlap(words(titles, i, resend.title), words(titles, j, earlier.title))
+                body = _overlap(
+                    words(bodies, i, resend.text), words(bodies, j, earlier.text), containment=True
+                )
+                slug = (
+                    bool(resend.slug)
+                    and (resend.slug or "").lower() == (earlier.slug or "").lower()
+                )
+                agree = (headline >= SIMILAR_HEADLINES) + (body >= SHARED_BODY) + slug
+                if agree >= 2 and (best is None or headline + body > best[0]):
+                    best = (headline + body, j)
+            if best is not None:
+                groups.join(i, best[1])
     stories: dict[int, list[Article]] = defaultdict(list)
     for index, article in enumerate(articles):
         stories[groups.find(index)].append(article)
