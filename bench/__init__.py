@@ -1,0 +1,1 @@
+"""Evaluation harness for newsbot retrieval (not part of the default test run)."""
