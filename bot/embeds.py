@@ -122,6 +122,15 @@ def answer_embed(answer: Answer) -> discord.Embed:
         embed.description = (
             "No stored story answers this. Try other words, or see what is stored with `/latest`."
         )
+        if answer.closest:
+            closest = "\n".join(
+                f"• {safe(trim(c.title, 150))} — {safe(c.source or 'unknown source')} · "
+                f"{date_label(c.published)} · `{c.article_id}`"
+                for c in answer.closest
+            )
+            embed.add_field(
+                name="Closest stories (they do not answer it)", value=closest, inline=False
+            )
         return fit(embed)
     # Sources first, split over fields of 1024, so that none is cut off with five citations;
     # the passages then share what room is left, so the last one is not cut off either.

@@ -52,6 +52,13 @@ def render_answer(answer: Answer, bold: bool = False) -> str:
     lines = [f"Q: {answer.question}", ""]
     if not answer.found:
         lines.append("No stored story answers this.")
+        if answer.closest:
+            lines += ["", "Closest stories (they do not answer it):"]
+            lines += [
+                f"  - {c.title} ({c.source or 'unknown source'}, "
+                f"{date_text(c.published)}) · id: {c.article_id}"
+                for c in answer.closest
+            ]
         return "\n".join(lines)
     for c in answer.citations:
         body = _wrap(c.text, "    ")
@@ -127,6 +134,7 @@ def answer_json(answer: Answer) -> dict[str, Any]:
         "question": answer.question,
         "found": answer.found,
         "passages": [citation_json(c) for c in answer.citations],
+        "closest": [citation_json(c) for c in answer.closest],
     }
 
 

@@ -138,3 +138,12 @@ def test_run_with_a_malformed_token_never_prints_it(tmp_path: Path):
     assert result.returncode != 0
     assert len(result.stderr.strip().splitlines()) == 1
     assert secret not in result.stderr + result.stdout
+
+
+def test_an_unanswerable_question_says_so_in_text_and_json(corpus, capsys):
+    question = "What is the recipe for kimchi stew?"
+    assert main(["ask", question, "--corpus", corpus]) == 0
+    assert "No stored story answers this." in capsys.readouterr().out
+    assert main(["ask", question, "--json", "--corpus", corpus]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["found"] is False and data["passages"] == []

@@ -136,3 +136,13 @@ def test_choice_names_fit_discords_limit():
 def test_real_answers_from_the_shipped_corpus_fit(shipped_room: Newsroom):
     for question in ("Who won?", "troops Korea", "Scientology church", "Hajj stampede deaths"):
         assert_within_limits(embeds.answer_embed(shipped_room.ask(question, 5)))
+
+
+def test_a_not_found_answer_lists_closest_stories_labelled_as_such():
+    closest = tuple(citation(n, title=f"Story {n} " + NASTY) for n in (1, 2, 3))
+    embed = embeds.answer_embed(Answer("sourdough in Paris", False, (), closest=closest))
+    assert_within_limits(embed)
+    field = embed.fields[0]
+    assert field.name == "Closest stories (they do not answer it)"
+    assert "Story 1" in (field.value or "") and "Story 3" in (field.value or "")
+    assert "No stored story answers this" in (embed.description or "")
