@@ -124,7 +124,7 @@ def answer_embed(answer: Answer) -> discord.Embed:
         )
         if answer.closest:
             closest = "\n".join(
-                f"• {safe(trim(c.title, 150))} — {safe(c.source or 'unknown source')} · "
+                f"• {safe(trim(c.title, 150))} — {safe(trim(c.source or 'unknown source', 60))} · "
                 f"{date_label(c.published)} · `{c.article_id}`"
                 for c in answer.closest
             )
