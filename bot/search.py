@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 
 @dataclass(frozen=True)
@@ -40,10 +40,26 @@ class EngineKind:
     load: Callable[[Path], Engine]
 
 
-def engines() -> dict[str, EngineKind]:
-    from bot import bm25
+@runtime_checkable
+class IncrementalEngine(Engine, Protocol):
+    """Optional extras: add or replace, delete, and publish passages without a rebuild."""
 
-    return {"bm25": EngineKind(bm25.RankBM25Engine.build, bm25.RankBM25Engine.load)}
+    def add(self, docs: Sequence[tuple[int, Sequence[str]]]) -> None: ...
+
+    def delete(self, doc_ids: Sequence[int]) -> None: ...
+
+    def commit(self) -> None: ...
+
+
+def engines() -> dict[str, EngineKind]:
+    from bot import bm25, tantivy_engine
+
+    return {
+        "bm25": EngineKind(bm25.RankBM25Engine.build, bm25.RankBM25Engine.load),
+        "tantivy": EngineKind(
+            tantivy_engine.TantivyEngine.build, tantivy_engine.TantivyEngine.load
+        ),
+    }
 
 
 def engine_kind(name: str) -> EngineKind:
