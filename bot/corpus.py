@@ -154,12 +154,18 @@ def _read(path: Path, relative: str, size: int, mtime: int) -> FileState:
     return FileState(relative, size, mtime, digest, articles)
 
 
-def all_articles(states: Mapping[str, FileState]) -> list[Article]:
-    """Every article of every good file; ids made unique where two files share a stem."""
+def all_articles(
+    states: Mapping[str, FileState],
+) -> tuple[list[Article], dict[str, tuple[str, int]]]:
+    """Every article of every good file, with where each came from (file, position in it).
+
+    Ids are made unique where two files share a name: the file sorted first keeps the plain id.
+    """
     seen: set[str] = set()
     articles: list[Article] = []
+    origins: dict[str, tuple[str, int]] = {}
     for relative in sorted(states):
-        for article in states[relative].articles:
+        for position, article in enumerate(states[relative].articles):
             if article.article_id in seen:
                 suffix = Path(relative).suffix.lstrip(".").lower() or "dup"
                 base, n = f"{article.article_id}-{suffix}", 2
@@ -169,7 +175,8 @@ def all_articles(states: Mapping[str, FileState]) -> list[Article]:
                 article = replace(article, article_id=candidate)
             seen.add(article.article_id)
             articles.append(article)
-    return articles
+            origins[article.article_id] = (relative, position)
+    return articles, origins
 
 
 def problems(found: Scan, states: Mapping[str, FileState]) -> dict[str, str]:

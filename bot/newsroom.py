@@ -6,19 +6,23 @@ import re
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot import analysis
 from bot.answers import Answer, ask
-from bot.articles import Article
+from bot.articles import Article, Paragraph
 from bot.index import NewsIndex, Report, open_index
 from bot.passages import Passage
 from bot.settings import Settings
 
 if TYPE_CHECKING:
     from bot.feeds import FeedStatus
+
+
+# Passages a topic search looks at for /latest: enough for any real topic, bounded for cost.
+TOPIC_DEPTH = 2000
 
 
 @dataclass(frozen=True)
@@ -93,7 +97,7 @@ class Newsroom:
             engine=report.engine,
             stories=len(index.current),
             versions=len(index.snapshot.articles),
-            passages=len(index.snapshot.passages),
+            passages=index.snapshot.passages.live,
             updated=index.snapshot.built_at,
             checked=self.checked,
             skipped=report.problems,
@@ -104,20 +108,30 @@ class Newsroom:
         return ask(self.index, question, k or self.settings.ask_count)
 
     def latest(self, n: int = 5, topic: str | None = None) -> list[Article]:
-        """Newest stories first (newest version of each); undated and year-unknown ones last."""
+        """Newest stories first (newest version of each); undated and year-unknown ones last.
+
+        With a topic: stories whose headline and text hold every word of it, found through the
+        engine (its best ``TOPIC_DEPTH`` passages) rather than by reading every story.
+        """
         index = self.index
-        stories = index.current
-        if topic and topic.strip():
-            wanted = set(analysis.analyze(topic))
-            if not wanted:
-                return []
-            stories = [a for a in stories if wanted <= self._article_terms(index, a)]
-        return stories[: max(0, n)]
+        if not topic or not topic.strip():
+            return index.current[: max(0, n)]
+        wanted = set(analysis.analyze(topic))
+        if not wanted:
+            return []
+        candidates = {p.article_id for p, _ in index.search(" ".join(wanted), TOPIC_DEPTH)}
+        matching = [
+            a
+            for a in index.current
+            if a.article_id in candidates and wanted <= self._article_terms(index, a)
+        ]
+        return matching[: max(0, n)]
 
     def _article_terms(self, index: NewsIndex, article: Article) -> frozenset[str]:
         terms = self._terms.get(article.article_id)
         if terms is None:
-            terms = frozenset(analysis.analyze(article.title + "\n" + article.text))
+            text = "\n".join(p.text for p in index.by_article.get(article.article_id, ()))
+            terms = frozenset(analysis.analyze(article.title + "\n" + text))
             self._terms[article.article_id] = terms
         return terms
 
@@ -134,9 +148,15 @@ class Newsroom:
             article_id = match.group(1)  # a passage id of an older version: open the story
         newest = index.newest[article_id]
         story = index.story.get(newest, (newest,))
+        passages = tuple(index.by_article.get(newest, ()))
+        # The snapshot keeps articles lean; the story's text is its passages, in order.
+        whole = replace(
+            index.articles[newest],
+            paragraphs=tuple(Paragraph(p.text, p.is_caption) for p in passages),
+        )
         return SourceView(
-            article=index.articles[newest],
-            passages=tuple(index.by_article.get(newest, ())),
+            article=whole,
+            passages=passages,
             passage=passage if passage and passage.article_id == newest else None,
             requested_id=identifier.strip(),
             superseded=newest != article_id,

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import sys
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import overload
 
 import tiktoken
 from sentencex import segment
@@ -110,3 +113,83 @@ def split_articles(
     min_tokens: int = DEFAULT_MIN_TOKENS,
 ) -> list[Passage]:
     return [p for a in articles for p in split_article(a, max_tokens, min_tokens)]
+
+
+class PassageTable(Sequence[Passage]):
+    """Passages held column-wise: a million of them pickle, load and sit in memory small.
+
+    Position ``doc`` is the number engines index. Deleting leaves a hole (an empty article
+    id) so the numbers of the others never move; ``compact`` renumbers on a full rebuild.
+    """
+
+    def __init__(self) -> None:
+        self.article_ids: list[str] = []
+        self.positions = array("i")
+        self.texts: list[str] = []
+        self.tokens = array("i")
+        self.captions = bytearray()
+        self.holes = 0
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    @overload
+    def __getitem__(self, doc: int) -> Passage: ...
+
+    @overload
+    def __getitem__(self, doc: slice) -> list[Passage]: ...
+
+    def __getitem__(self, doc: int | slice) -> Passage | list[Passage]:
+        if isinstance(doc, slice):
+            return [self[i] for i in range(*doc.indices(len(self)))]
+        article_id = self.article_ids[doc]
+        return Passage(
+            f"{article_id}:{self.positions[doc]}",
+            article_id,
+            self.positions[doc],
+            self.texts[doc],
+            self.tokens[doc],
+            bool(self.captions[doc]),
+        )
+
+    @property
+    def live(self) -> int:
+        return len(self) - self.holes
+
+    def live_docs(self) -> Iterator[int]:
+        return (doc for doc, owner in enumerate(self.article_ids) if owner)
+
+    def append(self, passages: Iterable[Passage]) -> range:
+        """Add one article's passages; returns their numbers (always consecutive)."""
+        start = len(self)
+        for p in passages:
+            self.article_ids.append(sys.intern(p.article_id))
+            self.positions.append(p.position)
+            self.texts.append(p.text)
+            self.tokens.append(p.tokens)
+            self.captions.append(p.is_caption)
+        return range(start, len(self))
+
+    def delete(self, docs: Iterable[int]) -> None:
+        for doc in docs:
+            if self.article_ids[doc]:
+                self.article_ids[doc] = ""
+                self.texts[doc] = ""
+                self.holes += 1
+
+    def copy(self) -> PassageTable:
+        """A copy to change while readers keep using this one (lists are copied shallowly)."""
+        other = PassageTable()
+        other.article_ids = list(self.article_ids)
+        other.positions = array("i", self.positions)
+        other.texts = list(self.texts)
+        other.tokens = array("i", self.tokens)
+        other.captions = bytearray(self.captions)
+        other.holes = self.holes
+        return other
+
+    @classmethod
+    def of(cls, passages: Iterable[Passage]) -> PassageTable:
+        table = cls()
+        table.append(passages)
+        return table

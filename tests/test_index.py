@@ -128,5 +128,54 @@ def test_same_file_names_in_two_folders_get_distinct_stable_ids(tmp_path: Path):
     write_story(corpus, "c/chips.txt", STORY.replace("chip summit", "chip expo"))
     index, _ = _open(corpus, cache)
     assert sorted(a.article_id for a in index.snapshot.articles) == [
-        "chips", "chips-txt", "chips-txt-2"
+        "chips",
+        "chips-txt",
+        "chips-txt-2",
     ]
+
+
+def _ids_and_top(index, question: str) -> tuple[list[str], list[str]]:
+    return sorted(index.passages), [p.passage_id for p, _ in index.search(question, 3)]
+
+
+def test_tantivy_updates_in_place_and_agrees_with_a_fresh_build(tmp_path: Path):
+    corpus, cache = tmp_path / "corpus", tmp_path / "cache"
+    write_story(corpus, "chips.txt", STORY)
+    write_story(corpus, "port.txt", wire_story("Busan opens new port", ["Busan opened a port."]))
+    write_story(corpus, "nk.txt", wire_story("N. Korea fires missile", ["It fired one missile."]))
+    _open(corpus, cache, engine="tantivy")
+    home = index_dir(cache, corpus)
+    first = (home / CURRENT).read_text()
+
+    time.sleep(0.01)
+    write_story(corpus, "ferry.txt", wire_story("Jeju ferry resumes", ["The ferry resumed."]))
+    write_story(
+        corpus,
+        "nk-lead.txt",
+        wire_story(
+            "(LEAD) N. Korea fires missile into East Sea",
+            ["It fired one missile into the East Sea.", "Seoul condemned it."],
+        ),
+    )
+    (corpus / "port.txt").unlink()
+    index, report = _open(corpus, cache, engine="tantivy")
+
+    assert report.action == "refreshed"
+    assert (home / CURRENT).read_text() != first  # a new generation, switched atomically
+    assert index.snapshot.passages.holes > 0  # updated in place, not rebuilt
+    fresh, _ = _open(corpus, tmp_path / "fresh", engine="tantivy")
+    for question in ("ferry resumed", "missile East Sea", "Busan port", "semiconductor summit"):
+        assert _ids_and_top(index, question) == _ids_and_top(fresh, question), question
+    assert {a.article_id for a in index.current} == {"chips", "ferry", "nk-lead"}
+
+
+def test_a_reloaded_tantivy_index_serves_after_an_update(tmp_path: Path):
+    corpus, cache = tmp_path / "corpus", tmp_path / "cache"
+    write_story(corpus, "chips.txt", STORY)
+    _open(corpus, cache, engine="tantivy")
+    time.sleep(0.01)
+    write_story(corpus, "ferry.txt", wire_story("Jeju ferry resumes", ["The ferry resumed."]))
+    _open(corpus, cache, engine="tantivy")
+    index, report = _open(corpus, cache, engine="tantivy")
+    assert report.action == "reused"
+    assert index.search("ferry", 1)[0][0].article_id == "ferry"
