@@ -113,9 +113,10 @@ class _ByPassageId(Mapping[str, Passage]):
 class NewsIndex:
     """A loaded snapshot with its engine and the lookups answers need."""
 
-    def __init__(self, snapshot: Snapshot, engine: Engine) -> None:
+    def __init__(self, snapshot: Snapshot, engine: Engine, generation: Path | None = None) -> None:
         self.snapshot = snapshot
         self.engine = engine
+        self.generation = generation  # the folder it was loaded from or saved to
         self.articles = {a.article_id: a for a in snapshot.articles}
         self.newest: dict[str, str] = {}
         self.story: dict[str, tuple[str, ...]] = {}
@@ -167,12 +168,22 @@ def open_index(
     passage_tokens: int = 200,
     rebuild: bool = False,
     progress: Callable[[int], Callable[[str], None]] | None = None,
+    current: NewsIndex | None = None,
 ) -> tuple[NewsIndex, Report]:
-    """The index for ``corpus_dir``: reused when the corpus is unchanged, else refreshed."""
+    """The index for ``corpus_dir``: reused when the corpus is unchanged, else refreshed.
+
+    ``current``, the index a running process already holds, saves reading it back from disk;
+    it is used only while it is still the live generation.
+    """
     started = time.perf_counter()
     home = index_dir(cache_dir, corpus_dir)
     found = corpus.scan(corpus_dir)
-    loaded, note = (None, None) if rebuild else _load(home)
+    if rebuild:
+        loaded, note = None, None
+    elif current is not None and current.generation is not None and _is_live(home, current):
+        loaded, note = _Loaded(current.snapshot, current.engine, current.generation), None
+    else:
+        loaded, note = _load(home)
     compatible = loaded is not None and (
         loaded.snapshot.analyzer == analysis.ANALYZER_VERSION
         and loaded.snapshot.engine == engine
@@ -183,7 +194,8 @@ def open_index(
         loaded = None
     if loaded is not None and loaded.snapshot.fingerprint == found.fingerprint():
         snapshot = loaded.snapshot
-        return NewsIndex(snapshot, loaded.engine), Report(
+        reused = current if current is not None and current.snapshot is snapshot else None
+        return reused or NewsIndex(snapshot, loaded.engine, loaded.generation), Report(
             "reused", engine, len(snapshot.stories), len(snapshot.articles),
             snapshot.passages.live, time.perf_counter() - started,
             corpus.Changes(unchanged=len(snapshot.files)),
@@ -194,21 +206,30 @@ def open_index(
     tick = progress(len(found.files)) if progress else None
     states, changes = corpus.read_changed(found, previous, tick)
     fresh = {path: states[path].articles for path in (*changes.added, *changes.changed)}
-    lean_states = {
-        path: replace(state, articles=tuple(_lean(a) for a in state.articles))
-        for path, state in states.items()
-    }
+    lean_states = dict(states)
+    for path in fresh:  # files read just now; the others came lean from the last snapshot
+        lean_states[path] = replace(
+            states[path], articles=tuple(_lean(a) for a in states[path].articles)
+        )
     articles, origins = corpus.all_articles(lean_states)
     stories = sorted(group_versions(articles), key=lambda versions: versions[0].article_id)
     plan = _Plan(corpus_dir, found.fingerprint(), lean_states, fresh, passage_tokens)
     snapshot, built = plan.apply(loaded, engine, articles, origins, stories, home)
+    generation = home / _current_name(home)
     action = "refreshed" if previous else "built"
     report = Report(
         action, engine, len(snapshot.stories), len(snapshot.articles), snapshot.passages.live,
         time.perf_counter() - started, changes, corpus.problems(found, states), note,
     )  # fmt: skip
     log.info("index %s: %s (%s)", action, changes.summary(), home)
-    return NewsIndex(snapshot, built), report
+    return NewsIndex(snapshot, built, generation), report
+
+
+def _is_live(home: Path, index: NewsIndex) -> bool:
+    try:
+        return index.generation == home / _current_name(home)
+    except OSError:
+        return False
 
 
 def _lean(article: Article) -> Article:

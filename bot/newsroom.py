@@ -68,7 +68,7 @@ class Newsroom:
         self.checked = time.time()
         self._terms: dict[str, frozenset[str]] = {}
 
-    def _open(self, rebuild: bool) -> tuple[NewsIndex, Report]:
+    def _open(self, rebuild: bool, current: NewsIndex | None = None) -> tuple[NewsIndex, Report]:
         return open_index(
             Path(self.settings.corpus_dir),
             Path(self.settings.cache_dir),
@@ -76,12 +76,13 @@ class Newsroom:
             self.settings.passage_tokens,
             rebuild=rebuild,
             progress=self._progress,
+            current=current,
         )
 
     def refresh(self) -> Report:
         """Re-read what changed on disk; readers keep the old index until the new one is ready."""
         with self._lock:
-            index, report = self._open(rebuild=False)
+            index, report = self._open(rebuild=False, current=self.index)
             if report.action != "reused":
                 self.index, self._terms = index, {}
             self.report, self.checked = report, time.time()
