@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import sys
+from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -22,15 +23,19 @@ from bot.settings import Settings, SettingsError, load_settings
 
 log = logging.getLogger("newsbot")
 
+# Above this many passages the embedded rank-bm25 engine costs seconds to restart and GBs of
+# memory (bench/results/scale.md), where tantivy stays in milliseconds and tens of MB.
+LARGE_CORPUS = 200_000
+
 
 class ProgressBar:
-    """A tqdm bar over corpus files, shown only when files are actually read."""
+    """A tqdm bar over corpus files, counting what changed; shown only when files are read."""
 
     def __init__(self, enabled: bool = True) -> None:
         self.enabled = enabled
         self.bar: tqdm[Any] | None = None
 
-    def __call__(self, total: int) -> Callable[[str], None]:
+    def __call__(self, total: int) -> Callable[[str, str], None]:
         if self.enabled:
             self.bar = tqdm(
                 total=total,
@@ -40,10 +45,14 @@ class ProgressBar:
                 leave=False,
                 dynamic_ncols=True,
             )
+        counts: Counter[str] = Counter()
 
-        def tick(name: str) -> None:
+        def tick(name: str, status: str) -> None:
+            counts[status] += 1
             if self.bar is not None:
-                self.bar.set_postfix_str(name[-40:], refresh=False)
+                summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
+                latest = f" · {status} {name[-30:]}" if status != "unchanged" else ""
+                self.bar.set_postfix_str(summary + latest, refresh=False)
                 self.bar.update(1)
 
         return tick
@@ -139,6 +148,11 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
         f"{report.stories} stories ({report.articles} versions), {report.passages} passages"
     )
     print(f"files: {report.changes.summary()}")
+    if report.engine == "bm25" and report.passages >= LARGE_CORPUS:
+        print(
+            f"tip: at {report.passages:,} passages the tantivy engine answers faster, restarts "
+            "faster and holds far less in memory: set NEWSBOT_ENGINE=tantivy (README: Scale)"
+        )
     if report.note:
         print(f"note: {report.note}")
     for path, reason in report.problems.items():

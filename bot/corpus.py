@@ -112,15 +112,20 @@ def scan(root: Path) -> Scan:
 def read_changed(
     found: Scan,
     previous: Mapping[str, FileState],
-    progress: Callable[[str], None] | None = None,
+    progress: Callable[[str, str], None] | None = None,
 ) -> tuple[dict[str, FileState], Changes]:
-    """Read the files that are new or changed; reuse what an earlier read of the same bytes gave."""
+    """Read the files that are new or changed; reuse what an earlier read of the same bytes gave.
+
+    ``progress(relative path, what happened)`` is called once per file: "unchanged", "added",
+    "changed" or "skipped" (a file that holds no usable story).
+    """
     states: dict[str, FileState] = {}
     added: list[str] = []
     changed: list[str] = []
     unchanged = 0
     for relative, (path, size, mtime) in found.files.items():
         old = previous.get(relative)
+        status = "unchanged"
         if old and old.size == size and old.mtime_ns == mtime:
             states[relative] = old
             unchanged += 1
@@ -130,10 +135,13 @@ def read_changed(
                 state = replace(old, mtime_ns=mtime)  # touched, not changed: keep the parse
                 unchanged += 1
             else:
+                status = "changed" if old else "added"
                 (changed if old else added).append(relative)
+                if state.problem:
+                    status = "skipped"
             states[relative] = state
         if progress:
-            progress(relative)
+            progress(relative, status)
     for relative, _reason in found.problems.items():
         states.pop(relative, None)
     removed = tuple(sorted(set(previous) - set(states)))

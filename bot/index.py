@@ -167,7 +167,7 @@ def open_index(
     engine: str = "bm25",
     passage_tokens: int = 200,
     rebuild: bool = False,
-    progress: Callable[[int], Callable[[str], None]] | None = None,
+    progress: Callable[[int], Callable[[str, str], None]] | None = None,
     current: NewsIndex | None = None,
 ) -> tuple[NewsIndex, Report]:
     """The index for ``corpus_dir``: reused when the corpus is unchanged, else refreshed.

@@ -58,7 +58,7 @@ class Newsroom:
     def __init__(
         self,
         settings: Settings,
-        progress: Callable[[int], Callable[[str], None]] | None = None,
+        progress: Callable[[int], Callable[[str, str], None]] | None = None,
         rebuild: bool = False,
     ) -> None:
         self.settings = settings

@@ -147,3 +147,13 @@ def test_an_unanswerable_question_says_so_in_text_and_json(corpus, capsys):
     assert main(["ask", question, "--json", "--corpus", corpus]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["found"] is False and data["passages"] == []
+
+
+def test_index_suggests_tantivy_for_a_large_corpus(corpus, capsys, monkeypatch):
+    monkeypatch.setattr("bot.cli.LARGE_CORPUS", 5)
+    assert main(["index", "--corpus", corpus]) == 0
+    assert "set NEWSBOT_ENGINE=tantivy" in capsys.readouterr().out
+    monkeypatch.setenv("NEWSBOT_ENGINE", "tantivy")
+    assert main(["index", "--corpus", corpus]) == 0
+    out = capsys.readouterr().out
+    assert "with engine tantivy" in out and "tip:" not in out
