@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from dotenv import dotenv_values
 
@@ -69,29 +70,21 @@ def default_cache_dir() -> Path:
     return Path(base) / "newsbot"
 
 
-def _int(env: Mapping[str, str], name: str, default: int | None, low: int, high: int) -> int | None:
+N = TypeVar("N", int, float)
+
+
+def _number(env: Mapping[str, str], name: str, kind: type[N], default: N, low: N, high: N) -> N:
+    """A numeric setting within [low, high]; empty means the default."""
     raw = env.get(name, "").strip()
     if not raw:
         return default
     try:
-        value = int(raw)
+        value = kind(raw)
     except ValueError:
-        raise SettingsError(f"{name} must be a whole number, got {raw[:40]!r}") from None
+        what = "a whole number" if kind is int else "a number"
+        raise SettingsError(f"{name} must be {what}, got {raw[:40]!r}") from None
     if not low <= value <= high:
         raise SettingsError(f"{name} must be between {low} and {high}, got {value}")
-    return value
-
-
-def _float(env: Mapping[str, str], name: str, default: float, low: float, high: float) -> float:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise SettingsError(f"{name} must be a number, got {raw[:40]!r}") from None
-    if not low <= value <= high:
-        raise SettingsError(f"{name} must be between {low:g} and {high:g}, got {value:g}")
     return value
 
 
@@ -106,9 +99,9 @@ def load_settings(
         env.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
     env.update(os.environ if environ is None else environ)
 
-    guild = _int(env, "DISCORD_GUILD_ID", None, 1, 2**64 - 1)
-    tokens = _int(env, "NEWSBOT_PASSAGE_TOKENS", DEFAULT_MAX_TOKENS, 32, 2000)
-    count = _int(env, "NEWSBOT_ASK_COUNT", 3, 1, 10)
+    guild = _number(env, "DISCORD_GUILD_ID", int, 0, 1, 2**64 - 1) or None
+    tokens = _number(env, "NEWSBOT_PASSAGE_TOKENS", int, DEFAULT_MAX_TOKENS, 32, 2000)
+    count = _number(env, "NEWSBOT_ASK_COUNT", int, 3, 1, 10)
     engine = env.get("NEWSBOT_ENGINE", "bm25").strip().lower() or "bm25"
     from bot.search import engines
 
@@ -116,12 +109,12 @@ def load_settings(
         raise SettingsError(
             f"NEWSBOT_ENGINE must be one of {', '.join(sorted(engines()))}, got {engine[:40]!r}"
         )
-    cooldown = _float(env, "NEWSBOT_COOLDOWN_SECONDS", 10.0, 0, 3600)
-    refresh = _float(env, "NEWSBOT_REFRESH_SECONDS", 5.0, 0, 86400)
+    cooldown = _number(env, "NEWSBOT_COOLDOWN_SECONDS", float, 10.0, 0.0, 3600.0)
+    refresh = _number(env, "NEWSBOT_REFRESH_SECONDS", float, 5.0, 0.0, 86400.0)
     from bot.feeds import parse_feed_urls  # late: bot.feeds imports SettingsError from here
 
     feed_urls = parse_feed_urls(env.get("NEWSBOT_FEEDS", ""))
-    feed_minutes = _float(env, "NEWSBOT_FEED_MINUTES", 15.0, 0, 7 * 24 * 60)
+    feed_minutes = _number(env, "NEWSBOT_FEED_MINUTES", float, 15.0, 0.0, 7 * 24 * 60.0)
     level = env.get("NEWSBOT_LOG_LEVEL", "INFO").strip().upper() or "INFO"
     if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         raise SettingsError(
@@ -135,8 +128,8 @@ def load_settings(
         discord_token=Secret(token) if token else None,
         guild_id=guild,
         engine=engine,
-        passage_tokens=tokens or DEFAULT_MAX_TOKENS,
-        ask_count=count or 3,
+        passage_tokens=tokens,
+        ask_count=count,
         cooldown_seconds=cooldown,
         refresh_seconds=refresh,
         feeds=feed_urls,
