@@ -68,3 +68,26 @@ def test_captions_are_kept_marked_and_never_merged_into_body_text():
 def test_ids_survive_a_second_split_of_the_same_article():
     a = article("First paragraph about trade talks.", "Second paragraph about tariffs and quotas.")
     assert split_article(a) == split_article(a)
+
+
+def test_the_encoding_loads_with_the_network_forbidden(tmp_path):
+    # A fresh process whose sockets all fail: a download attempt would raise.
+    import subprocess
+    import sys
+
+    from tests.helpers import REPO
+
+    code = (
+        "import socket\n"
+        "def refuse(*a, **k):\n"
+        "    raise OSError('network used')\n"
+        "socket.socket.connect = refuse\n"
+        "socket.create_connection = refuse\n"
+        "from bot.passages import encoding\n"
+        "print(encoding().encode('hello world'))\n"
+    )
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO), "TIKTOKEN_CACHE_DIR": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[15339, 1917]"
+    assert list(tmp_path.iterdir()) == []  # nothing fetched into a cache either
