@@ -66,7 +66,7 @@ _TOKEN = re.compile(r"\d+(?:\.\d+)+|\w+", re.UNICODE)
 
 # Bumped whenever the terms produced for the same text change: persisted indexes built by
 # another version are then rebuilt instead of silently mismatching.
-ANALYZER_VERSION = 2
+ANALYZER_VERSION = 3
 
 # Times a headline's terms are repeated in each of its passages (0 = headline not indexed).
 TITLE_WEIGHT = 1
@@ -89,7 +89,9 @@ def normalize(text: str) -> str:
 def analyze(text: str) -> list[str]:
     """Index terms of a text: normalised, tokenised, stop words dropped, Snowball-stemmed."""
     words = [w for w in _TOKEN.findall(normalize(text)) if w not in STOP_WORDS and w != "_"]
-    return _stemmer().stemWords(words)
+    # Stemming can land on a stop word ("its" -> "it"): drop those too, or every "its" in a
+    # question would count as a rare-looking term that no answer holds.
+    return [t for t in _stemmer().stemWords(words) if t not in STOP_WORDS]
 
 
 def passage_terms(title: str, text: str) -> list[str]:

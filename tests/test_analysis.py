@@ -31,3 +31,7 @@ def test_unicode_is_normalised_before_matching():
 
 def test_symbols_only_text_has_no_terms():
     assert analyze("?!... --- ***") == []
+
+
+def test_a_word_that_stems_to_a_stop_word_is_dropped():
+    assert analyze("its troops") == analyze("troops")

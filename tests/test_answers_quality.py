@@ -6,6 +6,7 @@ import pytest
 from bot import answers
 from bot.bm25 import RankBM25Engine
 from bot.newsroom import Newsroom
+from bot.passages import Passage
 
 TROOPS = "How many American troops are stationed in South Korea?"
 
@@ -98,3 +99,20 @@ def test_document_frequencies_count_passages_holding_a_term():
 def test_empty_questions_are_still_refused(seed_room: Newsroom, question: str):
     with pytest.raises(answers.QuestionError):
         seed_room.ask(question)
+
+
+def _passage(article_id: str, position: int) -> Passage:
+    return Passage(f"{article_id}:{position}", article_id, position, "text", 1)
+
+
+def test_a_story_scores_as_its_best_passage_plus_a_share_of_its_second():
+    hits = [(_passage("a", 0), 10.0), (_passage("b", 0), 9.5), (_passage("b", 3), 6.0)]
+    ranked = answers.rank_stories(hits, weight=0.1)
+    # b: 9.5 + 0.6 beats a's single passage; each story is shown by its best passage.
+    assert [story[0][0].passage_id for story in ranked] == ["b:0", "a:0"]
+    assert ranked[0][0][1] == pytest.approx(10.1)
+    assert [s[0][0].passage_id for s in answers.rank_stories(hits, weight=0.0)] == ["a:0", "b:0"]
+    assert [p.passage_id for p, _ in answers.rank_stories(hits, per_story=2, weight=0.1)[0]] == [
+        "b:0",
+        "b:3",
+    ]

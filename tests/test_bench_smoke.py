@@ -87,6 +87,7 @@ def test_the_harness_runs_end_to_end_and_writes_its_table(tmp_path: Path, capsys
     assert results["scifact"]["queries"] == 2
     assert results["scifact"]["nDCG@10"] == pytest.approx(1.0)
     assert results["reuters"]["MRR@10"] == pytest.approx(1.0)
+    assert results["reuters"]["passage MRR@10"] == pytest.approx(1.0)
     assert results["bbc"]["Success@10"] == pytest.approx(1.0)
     assert results["own"]["Ranked@1"] == pytest.approx(1.0)
     assert results["offcorpus-everyday"]["NotFound"] == pytest.approx(1.0)

@@ -59,12 +59,21 @@ async def test_ask_defers_in_time_and_answers_with_cited_bold_sentence(seed_room
 
 
 @pytest.mark.parametrize("count", [50, 0, -3])
-async def test_ask_count_out_of_range_is_clamped_never_an_error(
-    shipped_room: Newsroom, count: int
-) -> None:
+async def test_ask_count_out_of_range_is_clamped_never_an_error(tmp_path: Path, count: int) -> None:
+    # Six stories that all answer the question, so every clamped count can be filled.
+    corpus = temp_corpus(tmp_path)
+    for n in range(6):
+        add_story(
+            corpus,
+            f"ferry-{n}.md",
+            f"Ferry line {n} resumes Jeju service",
+            f"Ferry line {n} resumed its service to Jeju island on Monday after storms.",
+        )
+    room = newsroom(corpus, tmp_path / "cache")
     # Discord only advertises 1-5; a modified client can send anything.
-    async with newsbot_on_fake(shipped_room, ask_count=3) as (fake, _):
-        inter = await fake.invoke("ask", {"question": "How many people died?", "count": count})
+    async with newsbot_on_fake(room, ask_count=3) as (fake, _):
+        question = "When did the ferry service to Jeju resume?"
+        inter = await fake.invoke("ask", {"question": question, "count": count})
         await inter.wait_done()
     embed = answer_embed(inter)
     expected = {50: 5, 0: 3, -3: 1}[count]  # over 5 -> 5; 0 -> the default; negative -> 1
