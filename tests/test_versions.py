@@ -1,5 +1,7 @@
 from pathlib import Path
 
+import pytest
+
 from tests.helpers import newsroom, wire_story, write_story
 
 BODY = [
@@ -78,37 +80,17 @@ def test_versions_sharing_a_slug_group_even_when_headlines_change(tmp_path: Path
     assert [a.article_id for a in room.latest()] == ["b"]
 
 
-def test_two_untagged_stories_with_similar_headlines_are_both_kept(tmp_path: Path):
+@pytest.mark.parametrize("tag", ["", "(LEAD) "])
+def test_a_similar_headline_over_a_different_body_is_a_different_story(tmp_path: Path, tag: str):
+    # Untagged: never merged on similarity. Tagged: a re-send keeps most of its body.
     corpus = tmp_path / "corpus"
     write_story(corpus, "a.txt", wire_story("N. Korea fires missile into East Sea", BODY))
+    artillery = [
+        "North Korea fired about 200 artillery rounds near the western border island.",
+        "Residents of Yeonpyeong were told to evacuate.",
+    ]
     write_story(
-        corpus,
-        "b.txt",
-        wire_story(
-            "N. Korea fires artillery into West Sea",
-            [
-                "North Korea fired about 200 artillery rounds near the western border island.",
-                "Residents of Yeonpyeong were told to evacuate.",
-            ],
-        ),
-    )
-    room = newsroom(corpus, tmp_path / "cache")
-    assert sorted(a.article_id for a in room.latest()) == ["a", "b"]
-
-
-def test_a_lead_with_a_different_body_is_a_different_story(tmp_path: Path):
-    corpus = tmp_path / "corpus"
-    write_story(corpus, "a.txt", wire_story("N. Korea fires missile into East Sea", BODY))
-    write_story(
-        corpus,
-        "b.txt",
-        wire_story(
-            "(LEAD) N. Korea fires artillery into West Sea",
-            [
-                "North Korea fired about 200 artillery rounds near the western border island.",
-                "Residents of Yeonpyeong were told to evacuate.",
-            ],
-        ),
+        corpus, "b.txt", wire_story(f"{tag}N. Korea fires artillery into West Sea", artillery)
     )
     room = newsroom(corpus, tmp_path / "cache")
     assert sorted(a.article_id for a in room.latest()) == ["a", "b"]
