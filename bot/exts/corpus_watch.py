@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from typing import TYPE_CHECKING
 
 from discord.ext import commands, tasks
@@ -18,6 +19,8 @@ if TYPE_CHECKING:
     from bot.client import NewsBot
 
 log = logging.getLogger(__name__)
+
+SCAN_SHARE = 10  # the interval is at least this many times the last scan's duration
 
 
 class CorpusWatch(commands.Cog):
@@ -37,11 +40,19 @@ class CorpusWatch(commands.Cog):
 
     @tasks.loop(seconds=5.0)
     async def refresh(self) -> None:
+        started = time.monotonic()
         try:
             report = await asyncio.to_thread(self.bot.newsroom.refresh)
         except Exception:  # a bad moment on disk must not stop future refreshes
             log.exception("corpus refresh failed; will try again")
             return
+        finally:
+            # Scanning a huge corpus every few seconds would keep a core busy: never spend
+            # more than a tenth of the time scanning.
+            took = time.monotonic() - started
+            wanted = max(self.bot.settings.refresh_seconds, took * SCAN_SHARE)
+            if abs(wanted - self.refresh.seconds) > 0.5:
+                self.refresh.change_interval(seconds=wanted)
         if report.action != "reused":
             log.info(
                 "corpus changed (%s): %d stories, %d passages",
