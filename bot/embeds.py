@@ -66,8 +66,8 @@ def passage_markdown(c: Citation, limit: int = PASSAGE_CHARS) -> str:
     text = " ".join(c.text.split())
     sentence = " ".join(c.best_sentence.split()) if c.best_sentence else None
     if sentence and sentence in text:
-        before, _, after = text.partition(sentence)
-        budget = limit - len(sentence) - 4
+        before, _, after = (part.strip() for part in text.partition(sentence))
+        budget = limit - len(sentence) - 6  # the bold markers and the two joining spaces
         if budget < 0:
             return "**" + safe(trim(sentence, limit - 4)) + "**"
         keep_before = min(len(before), budget // 3)
@@ -75,7 +75,9 @@ def passage_markdown(c: Citation, limit: int = PASSAGE_CHARS) -> str:
             ("…" + before[len(before) - keep_before + 1 :]) if keep_before < len(before) else before
         )
         rest = trim(after, max(0, budget - len(lead)))
-        body = safe(lead) + ("**" + safe(sentence) + "**" if sentence else "") + safe(rest)
+        # Joined with spaces: safe() folds whitespace, so the text's own spaces at the edges
+        # of the bold sentence would otherwise vanish ("**sentence.**Next").
+        body = " ".join(part for part in (safe(lead), f"**{safe(sentence)}**", safe(rest)) if part)
         if len(body) <= limit:
             return body
     return safe(trim(text, limit))

@@ -38,6 +38,7 @@ def credit(
 
 
 def _emphasize(text: str, sentence: str | None, bold: bool) -> str:
+    sentence = " ".join(sentence.split()) if sentence else None
     if not sentence or sentence not in text:
         return text
     start, end = ("\033[1m", "\033[0m") if bold else ("**", "**")
@@ -61,9 +62,9 @@ def render_answer(answer: Answer, bold: bool = False) -> str:
             ]
         return "\n".join(lines)
     for c in answer.citations:
-        body = _wrap(c.text, "    ")
+        # Mark the answer line before wrapping: a sentence split over lines can't be found after.
+        body = _wrap(_emphasize(" ".join(c.text.split()), c.best_sentence, bold), "    ")
         lines.append(f"[{c.number}]" + body[3:])
-        lines[-1] = _emphasize(lines[-1], c.best_sentence, bold) if c.best_sentence else lines[-1]
         lines.append(
             _wrap(f"— {c.title}" + (f" ({c.version_tag})" if c.version_tag else ""), "    ")
         )

@@ -157,3 +157,10 @@ def test_index_suggests_tantivy_for_a_large_corpus(corpus, capsys, monkeypatch):
     assert main(["index", "--corpus", corpus]) == 0
     out = capsys.readouterr().out
     assert "with engine tantivy" in out and "tip:" not in out
+
+
+def test_the_answer_line_is_marked_even_when_it_wraps_over_lines(corpus, capsys):
+    assert main(["ask", TROOPS, "--corpus", corpus]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "**The comment by Marc Knapper" in out
+    assert "28,500 American troops on the peninsula.**" in out

@@ -78,7 +78,7 @@ def test_the_best_sentence_is_bold_in_the_answer():
         "",
     )
     embed = embeds.answer_embed(Answer("q", True, (c,)))
-    assert "**The number of troops is 28,500.**" in (embed.description or "")
+    assert "weather. **The number of troops is 28,500.** Last sentence" in (embed.description or "")
 
 
 def test_a_not_found_answer_says_so():
