@@ -175,7 +175,7 @@ def ask(index: NewsIndex, question: str, k: int = 3, per_story: int = 1) -> Answ
     if not terms:
         raise QuestionError("the question has no searchable words (only stop words or symbols)")
     k = max(1, min(k, 10))
-    hits = index.search(query, max(k, COVERAGE_DEPTH) * OVERFETCH)
+    hits = index.search_terms(terms, max(k, COVERAGE_DEPTH) * OVERFETCH)
     chosen: list[tuple[Passage, float]] = []
     for story in rank_stories(hits, per_story):
         chosen += story
@@ -269,10 +269,11 @@ def _passage_frequencies(index: NewsIndex) -> tuple[int, dict[str, int]]:
     cached = _FREQUENCIES.get(index)
     if cached is None:
         table: dict[str, int] = {}
-        for passage in index.snapshot.passages:
-            for term in passage_term_set(index, passage):
+        passages = index.snapshot.passages
+        for doc in passages.live_docs():  # deleted slots hold no passage
+            for term in passage_term_set(index, passages[doc]):
                 table[term] = table.get(term, 0) + 1
-        cached = (len(index.snapshot.passages), table)
+        cached = (passages.live, table)
         _FREQUENCIES[index] = cached
     return cached
 

@@ -132,8 +132,12 @@ class NewsIndex:
         self.by_article: Mapping[str, list[Passage]] = _ByArticle(snapshot)
 
     def search(self, question: str, k: int) -> list[tuple[Passage, float]]:
+        return self.search_terms(analysis.analyze(question), k)
+
+    def search_terms(self, terms: list[str], k: int) -> list[tuple[Passage, float]]:
+        """Search with terms already analyzed (analyzing twice would stem stems)."""
         table = self.snapshot.passages
-        hits = self.engine.search(analysis.analyze(question), k)
+        hits = self.engine.search(terms, k)
         return [
             (table[h.doc], h.score) for h in hits if h.doc < len(table) and table.article_ids[h.doc]
         ]

@@ -120,7 +120,7 @@ class Newsroom:
         wanted = set(analysis.analyze(topic))
         if not wanted:
             return []
-        candidates = {p.article_id for p, _ in index.search(" ".join(wanted), TOPIC_DEPTH)}
+        candidates = {p.article_id for p, _ in index.search_terms(sorted(wanted), TOPIC_DEPTH)}
         matching = [
             a
             for a in index.current

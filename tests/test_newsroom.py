@@ -81,3 +81,10 @@ def test_refresh_picks_up_a_new_story_without_restarting(tmp_path: Path):
     assert report.action == "refreshed"
     assert room.latest(1)[0].article_id == "b"
     assert room.ask("When did the Jeju ferry resume?").citations[0].article_id == "b"
+
+
+def test_latest_topic_terms_are_analyzed_once(seed_room: Newsroom):
+    # "agreed" stems to "agre"; stemming that again gives "agr", which no passage holds.
+    assert [a.article_id for a in seed_room.latest(5, topic="agreed")] == [
+        "us-expects-s-korea-flexible-cost-sharing"
+    ]
