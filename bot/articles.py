@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from bot.dates import Published
 
@@ -34,7 +34,6 @@ class Article:
     published: Published | None = None
     web_id: str | None = None  # Yonhap's AEN... id, when known
     license: str | None = None
-    extra: tuple[tuple[str, str], ...] = field(default=())
 
     @property
     def text(self) -> str:
