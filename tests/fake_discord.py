@@ -1782,17 +1782,24 @@ class FakeDiscord:
             return self._reject(rec, 404, 10008, "Unknown Message", inter=inter)
         return msg
 
+    def _message_payload(
+        self, rec: RecordedRequest, inter: FakeInteraction | None = None
+    ) -> dict[str, Any] | web.Response:
+        """A request's message payload, or Discord's 50035 answer when it breaks a limit."""
+        payload = rec.json if isinstance(rec.json, dict) else {}
+        errs = _Errors()
+        _check_message(errs, (), payload)
+        return self._invalid_form(rec, errs, inter) if errs else payload
+
     async def _post_followup(
         self, rec: RecordedRequest, request: web.Request, app: str, token: str
     ) -> web.Response:
         inter = self._webhook_interaction(rec, app, token)
         if isinstance(inter, web.Response):
             return inter
-        payload = rec.json if isinstance(rec.json, dict) else {}
-        errs = _Errors()
-        _check_message(errs, (), payload)
-        if errs:
-            return self._invalid_form(rec, errs, inter)
+        payload = self._message_payload(rec, inter)
+        if isinstance(payload, web.Response):
+            return payload
         if _is_empty_message(payload, rec.files):
             return self._reject(rec, 400, 50006, "Cannot send an empty message", inter=inter)
         original = inter.original
@@ -1836,11 +1843,9 @@ class FakeDiscord:
         msg = self._interaction_message(rec, inter, message)
         if isinstance(msg, web.Response):
             return msg
-        payload = rec.json if isinstance(rec.json, dict) else {}
-        errs = _Errors()
-        _check_message(errs, (), payload)
-        if errs:
-            return self._invalid_form(rec, errs, inter)
+        payload = self._message_payload(rec, inter)
+        if isinstance(payload, web.Response):
+            return payload
         merged = {
             **msg,
             **{k: v for k, v in payload.items() if k in ("content", "embeds", "components")},
@@ -1897,11 +1902,9 @@ class FakeDiscord:
         found = self._channel_or_reject(rec, channel)
         if isinstance(found, web.Response):
             return found
-        payload = rec.json if isinstance(rec.json, dict) else {}
-        errs = _Errors()
-        _check_message(errs, (), payload)
-        if errs:
-            return self._invalid_form(rec, errs)
+        payload = self._message_payload(rec)
+        if isinstance(payload, web.Response):
+            return payload
         if _is_empty_message(payload, rec.files):
             return self._reject(rec, 400, 50006, "Cannot send an empty message")
         flags = int(payload.get("flags") or 0) & (
@@ -1935,11 +1938,9 @@ class FakeDiscord:
         msg = self._channel_message(rec, channel, message)
         if isinstance(msg, web.Response):
             return msg
-        payload = rec.json if isinstance(rec.json, dict) else {}
-        errs = _Errors()
-        _check_message(errs, (), payload)
-        if errs:
-            return self._invalid_form(rec, errs)
+        payload = self._message_payload(rec)
+        if isinstance(payload, web.Response):
+            return payload
         self._apply_edit(msg, payload, rec.files)
         self.channel_messages.append(self._record_sent("channel_edit", rec, payload, msg, None))
         return self._json(msg)
