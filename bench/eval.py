@@ -64,7 +64,7 @@ def build(articles: Sequence[Article], index_titles: bool, engine: str = "bm25")
     passages = split_articles(articles, DEFAULT_MAX_TOKENS, DEFAULT_MIN_TOKENS)
     titles = {a.article_id: a.title for a in articles} if index_titles else {}
     terms = [analysis.passage_terms(titles.get(p.article_id, ""), p.text) for p in passages]
-    built = engine_kind(engine).build(terms)
+    built = engine_kind(engine).build(enumerate(terms))
     return Built(list(articles), passages, built, time.perf_counter() - started)
 
 

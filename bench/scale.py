@@ -105,7 +105,7 @@ def _child_build(engine: str, work: Path, index: Path) -> None:
         held = _status_kb("VmRSS")
         cls = _engine_class(engine)
         started = time.perf_counter()
-        model = cls.build(docs)
+        model = cls.build(enumerate(docs))
         built = time.perf_counter()
         index.mkdir()
         model.save(index)

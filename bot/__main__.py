@@ -2,4 +2,6 @@
 
 from bot.cli import main
 
-raise SystemExit(main())
+# Guarded: indexing's worker processes import the main module, and must not run the CLI again.
+if __name__ == "__main__":
+    raise SystemExit(main())

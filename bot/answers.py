@@ -269,11 +269,12 @@ def _passage_frequencies(index: NewsIndex) -> tuple[int, dict[str, int]]:
     cached = _FREQUENCIES.get(index)
     if cached is None:
         table: dict[str, int] = {}
-        passages = index.snapshot.passages
-        for doc in passages.live_docs():  # deleted slots hold no passage
-            for term in passage_term_set(index, passages[doc]):
+        size = 0
+        for _, passage, title in index.catalog.all_passages():
+            size += 1
+            for term in set(analysis.passage_terms(title, passage.text)):
                 table[term] = table.get(term, 0) + 1
-        cached = (passages.live, table)
+        cached = (size, table)
         _FREQUENCIES[index] = cached
     return cached
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import pickle
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -72,28 +72,31 @@ class RankBM25Engine:
 
     name = "bm25"
 
-    def __init__(self, model: _LuceneIdfBM25 | None, size: int) -> None:
+    def __init__(self, model: _LuceneIdfBM25 | None, ids: np.ndarray) -> None:
         self._model = model
-        self._size = size
+        self._ids = ids  # passage number of each of rank-bm25's rows
+        self._size = len(ids)
         self._postings = _Postings(model) if model is not None else None
 
     @classmethod
-    def build(cls, docs: Sequence[Sequence[str]]) -> RankBM25Engine:
-        if not docs:
-            return cls(None, 0)
+    def build(cls, docs: Iterable[tuple[int, Sequence[str]]]) -> RankBM25Engine:
+        pairs = list(docs)
+        ids = np.asarray([doc for doc, _ in pairs], dtype=np.int64)
+        if not pairs:
+            return cls(None, ids)
         # An empty document would divide by zero in rank-bm25's average length.
-        corpus = [list(d) if d else [""] for d in docs]
-        return cls(_LuceneIdfBM25(corpus, k1=K1, b=B), len(corpus))
+        corpus = [list(terms) if terms else [""] for _, terms in pairs]
+        return cls(_LuceneIdfBM25(corpus, k1=K1, b=B), ids)
 
     @classmethod
     def load(cls, directory: Path) -> RankBM25Engine:
         with open(directory / FILE, "rb") as handle:
-            model, size = pickle.load(handle)
-        return cls(model, size)
+            model, ids = pickle.load(handle)
+        return cls(model, ids)
 
     def save(self, directory: Path) -> None:
         with open(directory / FILE, "wb") as handle:
-            pickle.dump((self._model, self._size), handle, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump((self._model, self._ids), handle, protocol=pickle.HIGHEST_PROTOCOL)
 
     def search(self, terms: Sequence[str], k: int) -> list[Hit]:
         if self._postings is None or not terms or k <= 0:
@@ -103,7 +106,7 @@ class RankBM25Engine:
         top = np.argpartition(-scores, k - 1)[:k]
         # Ties go to the earlier passage, so results never depend on argpartition's order.
         top = top[np.lexsort((top, -scores[top]))]
-        return [Hit(int(i), float(scores[i])) for i in top if scores[i] > 0]
+        return [Hit(int(self._ids[i]), float(scores[i])) for i in top if scores[i] > 0]
 
     def document_frequencies(self, terms: Sequence[str]) -> tuple[int, dict[str, int]]:
         """Optional engine method: (number of passages, passages holding each distinct term).

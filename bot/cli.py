@@ -50,9 +50,11 @@ class ProgressBar:
         def tick(name: str, status: str) -> None:
             counts[status] += 1
             if self.bar is not None:
-                summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
-                latest = f" · {status} {name[-30:]}" if status != "unchanged" else ""
-                self.bar.set_postfix_str(summary + latest, refresh=False)
+                # Unchanged files are most of a large corpus: count them without formatting.
+                if status != "unchanged" or counts[status] % 1000 == 0:
+                    summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
+                    latest = f" · {status} {name[-30:]}" if status != "unchanged" else ""
+                    self.bar.set_postfix_str(summary + latest, refresh=False)
                 self.bar.update(1)
 
         return tick

@@ -7,7 +7,7 @@ import logging
 import os
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.articles import Article
@@ -109,46 +109,26 @@ def scan(root: Path) -> Scan:
     return Scan(dict(sorted(files.items())), problems)
 
 
-def read_changed(
-    found: Scan,
-    previous: Mapping[str, FileState],
-    progress: Callable[[str, str], None] | None = None,
-) -> tuple[dict[str, FileState], Changes]:
-    """Read the files that are new or changed; reuse what an earlier read of the same bytes gave.
-
-    ``progress(relative path, what happened)`` is called once per file: "unchanged", "added",
-    "changed" or "skipped" (a file that holds no usable story).
-    """
-    states: dict[str, FileState] = {}
-    added: list[str] = []
-    changed: list[str] = []
-    unchanged = 0
-    for relative, (path, size, mtime) in found.files.items():
-        old = previous.get(relative)
-        status = "unchanged"
-        if old and old.size == size and old.mtime_ns == mtime:
-            states[relative] = old
-            unchanged += 1
-        else:
-            state = _read(path, relative, size, mtime)
-            if old and old.digest == state.digest and old.problem is None:
-                state = replace(old, mtime_ns=mtime)  # touched, not changed: keep the parse
-                unchanged += 1
-            else:
-                status = "changed" if old else "added"
-                (changed if old else added).append(relative)
-                if state.problem:
-                    status = "skipped"
-            states[relative] = state
-        if progress:
-            progress(relative, status)
-    for relative, _reason in found.problems.items():
-        states.pop(relative, None)
-    removed = tuple(sorted(set(previous) - set(states)))
-    return states, Changes(tuple(added), tuple(changed), removed, unchanged)
+def stale(found: Scan, known: Mapping[str, FileState]) -> list[str]:
+    """Files new since ``known`` or whose size or modification time changed: these are read."""
+    stale: list[str] = []
+    for relative, (_, size, mtime) in found.files.items():
+        old = known.get(relative)
+        if old is None or old.size != size or old.mtime_ns != mtime:
+            stale.append(relative)
+    return stale
 
 
-def _read(path: str, relative: str, size: int, mtime: int) -> FileState:
+def status(old: FileState | None, state: FileState) -> str:
+    """What reading a stale file found: "unchanged" (same bytes), "added", "changed", "skipped"."""
+    if old is not None and old.problem is None and old.digest == state.digest:
+        return "unchanged"  # touched, not changed: what was read before still stands
+    if state.problem:
+        return "skipped"
+    return "changed" if old is not None else "added"
+
+
+def read_file(relative: str, path: str, size: int, mtime: int) -> FileState:
     """Read and parse one file; any failure becomes the file's recorded, logged problem."""
     if size > MAX_FILE_BYTES:  # refused unread: a stray dump must not stall or bloat indexing
         problem = f"file is {size / 2**20:.0f} MiB, over the {MAX_FILE_BYTES // 2**20} MiB limit"
@@ -172,33 +152,23 @@ def _read(path: str, relative: str, size: int, mtime: int) -> FileState:
     return FileState(relative, size, mtime, digest, articles)
 
 
-def all_articles(
-    states: Mapping[str, FileState],
-) -> tuple[list[Article], dict[str, tuple[str, int]]]:
-    """Every article of every good file, with where each came from (file, position in it).
+def unique_id(article_id: str, relative: str, free: Callable[[str], bool]) -> str:
+    """``article_id``, or a variant of it when another file holds it: "chips-txt", "chips-txt-2".
 
-    Ids are made unique where two files share a name: the file sorted first keeps the plain id.
+    The file that claimed an id first keeps it, so ids never move while their file stays.
     """
-    seen: set[str] = set()
-    articles: list[Article] = []
-    origins: dict[str, tuple[str, int]] = {}
-    for relative in sorted(states):
-        for position, article in enumerate(states[relative].articles):
-            if article.article_id in seen:
-                suffix = Path(relative).suffix.lstrip(".").lower() or "dup"
-                base, n = f"{article.article_id}-{suffix}", 2
-                candidate = base
-                while candidate in seen:
-                    candidate, n = f"{base}-{n}", n + 1
-                article = replace(article, article_id=candidate)
-            seen.add(article.article_id)
-            articles.append(article)
-            origins[article.article_id] = (relative, position)
-    return articles, origins
+    if free(article_id):
+        return article_id
+    suffix = Path(relative).suffix.lstrip(".").lower() or "dup"
+    base, n = f"{article_id}-{suffix}", 2
+    candidate = base
+    while not free(candidate):
+        candidate, n = f"{base}-{n}", n + 1
+    return candidate
 
 
-def problems(found: Scan, states: Mapping[str, FileState]) -> dict[str, str]:
-    """Every file that holds no usable story, with the reason."""
+def problems(found: Scan, known: Mapping[str, str]) -> dict[str, str]:
+    """Every file that holds no usable story, with the reason (``known``: path -> problem)."""
     bad = dict(found.problems)
-    bad.update({s.path: s.problem for s in states.values() if s.problem})
+    bad.update({path: problem for path, problem in known.items() if path in found.files})
     return dict(sorted(bad.items()))

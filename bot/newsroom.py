@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import threading
 import time
@@ -93,20 +94,26 @@ class Newsroom:
 
         index, report = self.index, self.report
         state = feeds.state_path(Path(self.settings.cache_dir), Path(self.settings.corpus_dir))
+        catalog = index.catalog
+        with index.reading():
+            stories, versions = catalog.count("stories"), catalog.count("articles")
+            passages, updated = catalog.count("passages"), index.built_at
         return Status(
             corpus=str(self.settings.corpus_dir),
             engine=report.engine,
-            stories=len(index.current),
-            versions=len(index.snapshot.articles),
-            passages=index.snapshot.passages.live,
-            updated=index.snapshot.built_at,
+            stories=stories,
+            versions=versions,
+            passages=passages,
+            updated=updated,
             checked=self.checked,
             skipped=report.problems,
             feeds=tuple(feeds.feed_status(state, self.settings.feeds)),
         )
 
     def ask(self, question: str, k: int | None = None) -> Answer:
-        return ask(self.index, question, k or self.settings.ask_count)
+        index = self.index
+        with index.reading():
+            return ask(index, question, k or self.settings.ask_count)
 
     def latest(self, n: int = 5, topic: str | None = None) -> list[Article]:
         """Newest stories first (newest version of each); undated and year-unknown ones last.
@@ -115,18 +122,16 @@ class Newsroom:
         engine (its best ``TOPIC_DEPTH`` passages) rather than by reading every story.
         """
         index = self.index
-        if not topic or not topic.strip():
-            return index.current[: max(0, n)]
-        wanted = set(analysis.analyze(topic))
-        if not wanted:
-            return []
-        candidates = {p.article_id for p, _ in index.search_terms(sorted(wanted), TOPIC_DEPTH)}
-        matching = [
-            a
-            for a in index.current
-            if a.article_id in candidates and wanted <= self._article_terms(index, a)
-        ]
-        return matching[: max(0, n)]
+        with index.reading():
+            if not topic or not topic.strip():
+                return index.current[: max(0, n)]
+            wanted = set(analysis.analyze(topic))
+            if not wanted:
+                return []
+            hits = index.search_terms(sorted(wanted), TOPIC_DEPTH)
+            candidates = index.catalog.latest_among({p.article_id for p, _ in hits})
+            matching = (a for a in candidates if wanted <= self._article_terms(index, a))
+            return list(itertools.islice(matching, max(0, n)))
 
     def _article_terms(self, index: NewsIndex, article: Article) -> frozenset[str]:
         terms = self._terms.get(article.article_id)
@@ -139,6 +144,10 @@ class Newsroom:
     def source(self, identifier: str) -> SourceView | None:
         """An article id or passage id ("<article>:<n>"), resolved to the newest version."""
         index = self.index
+        with index.reading():
+            return self._source(index, identifier)
+
+    def _source(self, index: NewsIndex, identifier: str) -> SourceView | None:
         wanted = identifier.strip().lower()
         passage = index.passages.get(wanted)
         article_id = passage.article_id if passage else wanted
@@ -166,11 +175,4 @@ class Newsroom:
 
     def suggest(self, prefix: str, limit: int = 25) -> list[tuple[str, str]]:
         """Cheap autocomplete: (id, title) of stories whose id or title contains the text."""
-        needle = prefix.strip().lower()
-        found: list[tuple[str, str]] = []
-        for article in self.index.current:
-            if not needle or needle in article.article_id or needle in article.title.lower():
-                found.append((article.article_id, article.title))
-                if len(found) >= limit:
-                    break
-        return found
+        return self.index.catalog.titles_matching(prefix.strip().lower(), limit)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -36,7 +36,7 @@ class Engine(Protocol):
 
 @dataclass(frozen=True)
 class EngineKind:
-    build: Callable[[Sequence[Sequence[str]]], Engine]
+    build: Callable[[Iterable[tuple[int, Sequence[str]]]], Engine]  # (passage number, terms)
     load: Callable[[Path], Engine]
 
 

@@ -61,7 +61,7 @@ class TantivyEngine:
         self._writer: tantivy.IndexWriter | None = None
 
     @classmethod
-    def build(cls, docs: Iterable[Sequence[str]]) -> TantivyEngine:
+    def build(cls, docs: Iterable[tuple[int, Sequence[str]]]) -> TantivyEngine:
         # Any iterable, read once: a caller can stream analyzed passages instead of holding
         # all their term lists (about 1.4 GB of Python strings at 1M passages).
         # A built engine exists before anyone says where it will be saved, and tantivy's
@@ -71,7 +71,7 @@ class TantivyEngine:
         try:
             index = tantivy.Index(_schema(), path=str(path), reuse=False)
             writer = index.writer(heap_size=BUILD_HEAP, num_threads=BUILD_THREADS)
-            for doc, terms in enumerate(docs):
+            for doc, terms in docs:
                 writer.add_document(_document(doc, terms))
             writer.commit()
             writer.wait_merging_threads()

@@ -61,16 +61,16 @@ def group_versions(articles: Sequence[Article]) -> list[list[Article]]:
     stories are never merged on similarity alone: a wrong merge hides a story.
     """
     groups = _Groups(len(articles))
-    by_key: dict[tuple[object, ...], list[int]] = defaultdict(list)
-    by_day: dict[tuple[object, ...], list[int]] = defaultdict(list)
+    by_key: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    by_day: dict[str, list[int]] = defaultdict(list)
     for index, article in enumerate(articles):
-        if article.web_id:
-            # AEN + date (8) + serial (4) + version (2) + desk (3): drop only the version.
-            by_key[("web", article.web_id[:15] + article.web_id[17:])].append(index)
-        day = _day(article)
+        web = web_key(article)
+        if web is not None:
+            by_key[("web", web)].append(index)
+        day = day_key(article)
         if day is not None:
-            by_key[("title", article.source, day, article.title.lower())].append(index)
-            by_day[(article.source, day)].append(index)
+            by_key[("title", day, article.title.lower())].append(index)
+            by_day[day].append(index)
     for members in by_key.values():
         for other in members[1:]:
             groups.join(members[0], other)
@@ -112,8 +112,21 @@ def group_versions(articles: Sequence[Article]) -> list[list[Article]]:
     return [newest_first(versions) for versions in stories.values()]
 
 
-def _day(article: Article) -> tuple[int | None, int, int] | None:
+def day_key(article: Article) -> str | None:
+    """Source and day of publication: versions of one story share it (None when undated).
+
+    Grouping compares only articles with the same key (or web key), so an update regroups
+    just the days it touches.
+    """
     published = article.published
     if published is None:
         return None
-    return (published.year, published.month, published.day)
+    return f"{article.source}\x1f{published.year}-{published.month}-{published.day}"
+
+
+def web_key(article: Article) -> str | None:
+    """Yonhap's web id without its version digits: every version of a story shares it."""
+    if not article.web_id:
+        return None
+    # AEN + date (8) + serial (4) + version (2) + desk (3): drop only the version.
+    return article.web_id[:15] + article.web_id[17:]

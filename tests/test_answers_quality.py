@@ -78,7 +78,7 @@ def test_postings_score_exactly_like_rank_bm25():
     rng = random.Random(7)
     vocab = [f"w{i}" for i in range(200)]
     docs = [[rng.choice(vocab) for _ in range(rng.randint(1, 30))] for _ in range(500)]
-    engine = RankBM25Engine.build(docs)
+    engine = RankBM25Engine.build(enumerate(docs))
     for _ in range(10):
         query = [rng.choice(vocab) for _ in range(4)]
         expected = engine._model.get_scores(query)
@@ -90,9 +90,9 @@ def test_postings_score_exactly_like_rank_bm25():
 
 
 def test_document_frequencies_count_passages_holding_a_term():
-    engine = RankBM25Engine.build([["a", "b", "b"], ["b"], ["c"]])
+    engine = RankBM25Engine.build(enumerate([["a", "b", "b"], ["b"], ["c"]]))
     assert engine.document_frequencies(["b", "c", "zzz"]) == (3, {"b": 2, "c": 1, "zzz": 0})
-    assert RankBM25Engine.build([]).document_frequencies(["b"]) == (0, {"b": 0})
+    assert RankBM25Engine.build(enumerate([])).document_frequencies(["b"]) == (0, {"b": 0})
 
 
 @pytest.mark.parametrize("question", ["   ", "\n\t"])

@@ -1,9 +1,12 @@
 import os
-import pickle
+import sqlite3
 import time
 from pathlib import Path
 
-from bot.index import CURRENT, SNAPSHOT, index_dir, open_index
+import pytest
+
+from bot.catalog import FILE as CATALOG
+from bot.index import CURRENT, index_dir, open_index
 from tests.helpers import wire_story, write_story
 
 STORY = wire_story(
@@ -69,7 +72,7 @@ def test_a_corrupt_index_is_detected_and_rebuilt_from_the_corpus(tmp_path: Path)
     _open(corpus, cache)
     home = index_dir(cache, corpus)
     generation = home / (home / CURRENT).read_text()
-    (generation / SNAPSHOT).write_bytes(b"not a pickle")
+    (generation / CATALOG).write_bytes(b"not a database" * 100)
     index, report = _open(corpus, cache)
     assert report.action == "built"
     assert report.note and "unusable" in report.note
@@ -82,11 +85,9 @@ def test_an_index_from_another_format_version_is_rebuilt(tmp_path: Path):
     _open(corpus, cache)
     home = index_dir(cache, corpus)
     generation = home / (home / CURRENT).read_text()
-    with open(generation / SNAPSHOT, "rb") as handle:
-        snapshot = pickle.load(handle)
-    object.__setattr__(snapshot, "format", -1)
-    with open(generation / SNAPSHOT, "wb") as handle:
-        pickle.dump(snapshot, handle)
+    with sqlite3.connect(generation / CATALOG) as db:
+        db.execute("UPDATE meta SET value = '-1' WHERE key = 'format'")
+    db.close()
     _, report = _open(corpus, cache)
     assert report.action == "built"
 
@@ -127,7 +128,7 @@ def test_same_file_names_in_two_folders_get_distinct_stable_ids(tmp_path: Path):
     write_story(corpus, "b/chips.txt", STORY.replace("chip summit", "chip fair"))
     write_story(corpus, "c/chips.txt", STORY.replace("chip summit", "chip expo"))
     index, _ = _open(corpus, cache)
-    assert sorted(a.article_id for a in index.snapshot.articles) == [
+    assert sorted(index.articles) == [
         "chips",
         "chips-txt",
         "chips-txt-2",
@@ -138,12 +139,13 @@ def _ids_and_top(index, question: str) -> tuple[list[str], list[str]]:
     return sorted(index.passages), [p.passage_id for p, _ in index.search(question, 3)]
 
 
-def test_tantivy_updates_in_place_and_agrees_with_a_fresh_build(tmp_path: Path):
+@pytest.mark.parametrize("engine", ["bm25", "tantivy"])
+def test_updates_in_place_agree_with_a_fresh_build(tmp_path: Path, engine: str):
     corpus, cache = tmp_path / "corpus", tmp_path / "cache"
     write_story(corpus, "chips.txt", STORY)
     write_story(corpus, "port.txt", wire_story("Busan opens new port", ["Busan opened a port."]))
     write_story(corpus, "nk.txt", wire_story("N. Korea fires missile", ["It fired one missile."]))
-    _open(corpus, cache, engine="tantivy")
+    _open(corpus, cache, engine=engine)
     home = index_dir(cache, corpus)
     first = (home / CURRENT).read_text()
 
@@ -158,12 +160,12 @@ def test_tantivy_updates_in_place_and_agrees_with_a_fresh_build(tmp_path: Path):
         ),
     )
     (corpus / "port.txt").unlink()
-    index, report = _open(corpus, cache, engine="tantivy")
+    index, report = _open(corpus, cache, engine=engine)
 
     assert report.action == "refreshed"
-    assert (home / CURRENT).read_text() != first  # a new generation, switched atomically
-    assert index.snapshot.passages.holes > 0  # updated in place, not rebuilt
-    fresh, _ = _open(corpus, tmp_path / "fresh", engine="tantivy")
+    assert (home / CURRENT).read_text() == first  # updated in place, not rebuilt
+    assert index.catalog.pending() == ([], [])  # the engine caught up with the catalog
+    fresh, _ = _open(corpus, tmp_path / "fresh", engine=engine)
     for question in ("ferry resumed", "missile East Sea", "Busan port", "semiconductor summit"):
         assert _ids_and_top(index, question) == _ids_and_top(fresh, question), question
     assert {a.article_id for a in index.current} == {"chips", "ferry", "nk-lead"}
