@@ -12,6 +12,7 @@ only after the engine commits, so a crash between the two is repaired on the nex
 
 from __future__ import annotations
 
+import os
 import pickle
 import sqlite3
 import threading
@@ -48,17 +49,11 @@ CREATE TABLE articles (
     recency TEXT NOT NULL,  -- sorts like index.recency
     record BLOB NOT NULL    -- the Article (first paragraphs only), pickled
 );
-CREATE INDEX articles_file ON articles (file);
-CREATE INDEX articles_story ON articles (story, rank);
-CREATE INDEX articles_day ON articles (day);
-CREATE INDEX articles_web ON articles (web_key);
-CREATE INDEX articles_latest ON articles (rank, recency DESC, id);
 CREATE TABLE passages (
     doc INTEGER PRIMARY KEY,  -- the number engines index; never reused
     article TEXT NOT NULL, position INTEGER NOT NULL, text TEXT NOT NULL,
     tokens INTEGER NOT NULL, caption INTEGER NOT NULL
 );
-CREATE INDEX passages_article ON passages (article, position);
 CREATE TABLE pending (doc INTEGER PRIMARY KEY, added INTEGER NOT NULL);
 """
 
@@ -71,6 +66,17 @@ def recency_key(article: Article) -> str:
     known = "1" if published.year is not None else "0"
     year, month, day, time = published.sort_key()
     return f"{known}{year:04d}{month:02d}{day:02d}{time}"
+
+
+# Made after a build's bulk insert (faster than keeping them up to date row by row).
+_INDEXES = """
+CREATE INDEX articles_file ON articles (file);
+CREATE INDEX articles_story ON articles (story, rank);
+CREATE INDEX articles_day ON articles (day);
+CREATE INDEX articles_web ON articles (web_key);
+CREATE INDEX articles_latest ON articles (rank, recency DESC, id);
+CREATE INDEX passages_article ON passages (article, position);
+"""
 
 
 class CatalogError(Exception):
@@ -133,20 +139,38 @@ class Catalog:
         self._local = threading.local()
         self._opened: list[sqlite3.Connection] = []
         self._guard = threading.Lock()
+        self._bulk = False
 
     @classmethod
     def create(cls, directory: Path, meta: dict[str, str]) -> Catalog:
+        """A new, empty catalog for a build: no journal and no indexes until ``seal``.
+
+        A build writes into a staging folder that a crash simply abandons, so SQLite's own
+        crash safety would only double the writes.
+        """
         path = directory / FILE
         connection = sqlite3.connect(path, isolation_level=None)
         try:
-            connection.execute("PRAGMA journal_mode=WAL")
             connection.executescript(_SCHEMA)
             connection.executemany(
                 "INSERT INTO meta VALUES (?, ?)", [("format", str(FORMAT)), *meta.items()]
             )
         finally:
             connection.close()
-        return cls(path)
+        catalog = cls(path)
+        catalog._bulk = True
+        return catalog
+
+    def seal(self) -> None:
+        """End a build: index the tables, switch to the WAL journal, close."""
+        db = self._db()
+        db.executescript(_INDEXES)
+        db.execute("PRAGMA journal_mode=WAL")
+        self.close()
+        self._bulk = False
+        # Written without syncs: make it durable before a rename makes it the live index.
+        with open(self.path, "rb") as handle:
+            os.fsync(handle.fileno())
 
     @classmethod
     def open(cls, directory: Path) -> Catalog:
@@ -177,6 +201,9 @@ class Catalog:
                 timeout=60,
             )
             connection.execute("PRAGMA cache_size=-16000")  # 16 MB of pages per connection
+            if self._bulk:
+                connection.execute("PRAGMA journal_mode=OFF")
+                connection.execute("PRAGMA synchronous=OFF")
             self._local.connection = connection
             self._local.depth = 0
             with self._guard:

@@ -343,7 +343,7 @@ def _build(
         }
         catalog = Catalog.create(staging, meta)
         outcome = indexing.update(catalog, found, passage_tokens, progress, fresh=True)
-        catalog.close()
+        catalog.seal()
         built = engine_kind(engine).build((doc, terms.split()) for doc, terms in outcome.added)
         changes = outcome.changes
         del outcome  # every passage's terms: let them go before the engine is written
