@@ -33,7 +33,6 @@ MIN_QUERIES = 20  # an engine answers at least these, then stops once past its t
 K = 10
 THREADS = 2
 UPDATE_ROUNDS = 5
-SNAPSHOT_SIZE = 1_000_000
 # Issue 4's targets at 1M passages.
 TARGETS = {"p50_ms": 10.0, "p99_ms": 50.0, "speedup": 50.0, "build_s": 60.0}
 TARGETS_MB = {"serve_peak_mb": 1024.0}
@@ -93,7 +92,8 @@ def _child_build(engine: str, work: Path, index: Path) -> None:
         # The newcomer's path: lower-case split tokens, BM25Okapi, persisted with pickle.
         model = BM25Okapi([t.lower().split() for t in texts])
         built = time.perf_counter()
-        del texts  # the snapshot holds texts for every engine; measured apart below
+        # Passage texts live in the catalog, not in the engine: not counted here.
+        del texts
         index.mkdir()
         with open(index / "baseline.pickle", "wb") as handle:
             pickle.dump(model, handle, protocol=pickle.HIGHEST_PROTOCOL)
@@ -224,65 +224,6 @@ def _child_update(work: Path, index: Path) -> None:
         rounds.append({"passages": len(passages), "add_s": searchable, "delete_s": deleted})
     engine.close()
     _emit({"rounds": rounds, "index_passages": size, "peak_mb": _mb(_status_kb("VmHWM"))})
-
-
-# --- children: the index layer's pickled snapshot ---------------------------------------------
-
-
-def _child_snapshot_write(work: Path, target: Path, columnar: bool) -> None:
-    from bot.passages import Passage
-
-    with open(work / "paragraphs.pickle", "rb") as handle:
-        paragraphs: list[str] = pickle.load(handle)
-    base = _mb(_status_kb("VmRSS"))
-    started = time.perf_counter()
-    fields: tuple[list, ...] = ([], [], [], [], [])
-    for n in range(SNAPSHOT_SIZE):
-        copy, i = divmod(n, len(paragraphs))
-        # Distinct strings per copy, as a real corpus has: pickle stores a repeated object once.
-        text = paragraphs[i] if copy == 0 else f"{paragraphs[i]} ({copy})"
-        article = f"reuters-{copy}-{i // 5}"
-        for column, value in zip(
-            fields, (f"{article}:{i % 5}", article, i % 5, text, len(text) // 4), strict=True
-        ):
-            column.append(value)
-    del paragraphs
-    snapshot: tuple = fields  # the same fields as five parallel lists: one object per field
-    if not columnar:
-        snapshot = tuple(Passage(*row) for row in zip(*fields, strict=True))
-        del fields
-    made = time.perf_counter() - started
-    held = _mb(_status_kb("VmRSS")) - base
-    started = time.perf_counter()
-    with open(target, "wb") as handle:
-        pickle.dump(snapshot, handle, protocol=pickle.HIGHEST_PROTOCOL)
-    dumped = time.perf_counter() - started
-    _emit(
-        {
-            "construct_s": made,
-            "objects_mb": held,
-            "dump_s": dumped,
-            "file_mb": target.stat().st_size / 1e6,
-        }
-    )
-
-
-def _child_snapshot_read(target: Path) -> None:
-    import bot.passages  # noqa: F401  (the class import is not part of unpickling's cost)
-
-    base = _mb(_status_kb("VmRSS"))
-    started = time.perf_counter()
-    with open(target, "rb") as handle:
-        snapshot = pickle.load(handle)
-    loaded = time.perf_counter() - started
-    _emit(
-        {
-            "load_s": loaded,
-            "loaded_mb": _mb(_status_kb("VmRSS")) - base,
-            "peak_mb": _mb(_status_kb("VmHWM")),
-            "items": len(snapshot),
-        }
-    )
 
 
 # --- parent ------------------------------------------------------------------------------------
@@ -471,8 +412,6 @@ def _run(args: argparse.Namespace) -> None:
     out.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix="newsbot-scale-", dir=args.work))
     paragraphs, titles, stories = _read_reuters(args.reuters)
-    with open(scratch / "paragraphs.pickle", "wb") as handle:
-        pickle.dump(paragraphs, handle, pickle.HIGHEST_PROTOCOL)
     random.Random(4).shuffle(titles)  # a fixed, topic-mixed set of real questions
     questions = titles[: args.queries]
     notes: list[str] = []
@@ -522,25 +461,13 @@ def _run(args: argparse.Namespace) -> None:
                 update = _run_child("update", "tantivy", str(work), str(work / "index-tantivy"))
             for entry in work.glob("index-*"):
                 shutil.rmtree(entry)
-        snapshot: dict[str, dict] = {}
-        for layout in () if args.skip_snapshot else ("dataclasses", "columnar"):
-            _log(f"snapshot pickle: {SNAPSHOT_SIZE:,} passages as {layout}")
-            target = scratch / f"snapshot-{layout}.pickle"
-            work = scratch
-            flag = ["--columnar"] if layout == "columnar" else []
-            snapshot[layout] = _run_child("snapshot-write", "-", str(work), str(target), *flag)
-            snapshot[layout] |= _run_child("snapshot-read", "-", str(work), str(target))
-            target.unlink()
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     elapsed = time.perf_counter() - begun
-    report = _report(args, results, analysis_rows, notes, update, snapshot, questions, elapsed)
+    report = _report(args, results, analysis_rows, notes, update, questions, elapsed)
     (out / "results.md").write_text(report)
     (out / "results.json").write_text(
-        json.dumps(
-            {"results": results, "update": update, "snapshot": snapshot, "seconds": elapsed},
-            indent=1,
-        )
+        json.dumps({"results": results, "update": update, "seconds": elapsed}, indent=1)
     )
     _plot(results, out / "scale.png")
     print(report)
@@ -553,7 +480,6 @@ def _report(
     analysis_rows: list[str],
     notes: list[str],
     update: dict | None,
-    snapshot: dict[str, dict],
     questions: list[str],
     elapsed: float,
 ) -> str:
@@ -604,8 +530,9 @@ def _report(
         "VmHWM from /proc/self/status; getrusage's ru_maxrss is not used because Linux carries "
         "the parent's high-water mark into a child across fork+exec.",
         "- Restart: from spawning a new process to its first answer (interpreter start, imports, "
-        "loading the persisted index, one query). Passage texts (newsbot's snapshot) are "
-        "excluded for every engine; the baseline gets passage numbers as its `documents`.",
+        "loading the persisted index, one query). Passage texts live in newsbot's catalog, not "
+        "in the engine, so they are excluded for every engine; the baseline gets passage "
+        "numbers as its `documents`.",
         "",
         "## Analysis (bot.analysis.analyze, one process, before any engine)",
         "",
@@ -632,25 +559,6 @@ def _report(
             f"max {deletes[-1] * 1e3:.0f} ms",
             "",
         ]
-    if snapshot:
-        d, c = snapshot["dataclasses"], snapshot["columnar"]
-        lines += [
-            f"## bot/index.py's pickled snapshot at {SNAPSHOT_SIZE:,} passages",
-            "",
-            "A tuple of bot.passages.Passage (frozen dataclasses) as the snapshot stores them, "
-            "vs the same fields as five parallel lists. Texts are distinct strings per copy.",
-            "",
-            "| layout | construct s | objects in memory MB | pickle.dump s | file MB | "
-            "pickle.load s | loaded MB | load peak MB |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|",
-        ]
-        for name, row in (("tuple of Passage", d), ("5 parallel lists", c)):
-            lines.append(
-                f"| {name} | {row['construct_s']:.1f} | {row['objects_mb']:.0f} | "
-                f"{row['dump_s']:.1f} | {row['file_mb']:.0f} | {row['load_s']:.1f} | "
-                f"{row['loaded_mb']:.0f} | {row['peak_mb']:.0f} |"
-            )
-        lines.append("")
     lines += ["![latency and memory vs corpus size](scale.png)", ""]
     return "\n".join(lines)
 
@@ -663,10 +571,6 @@ def _child(args: argparse.Namespace) -> None:
         _child_serve(engine, work, Path(args.path), args.budget, args.spawned)
     elif step == "update":
         _child_update(work, Path(args.path))
-    elif step == "snapshot-write":
-        _child_snapshot_write(work, Path(args.path), args.columnar)
-    elif step == "snapshot-read":
-        _child_snapshot_read(Path(args.path))
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -679,7 +583,6 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--budget", type=float, default=15.0, help="seconds of querying per engine and size"
     )
-    parser.add_argument("--skip-snapshot", action="store_true", help="skip the pickle timing")
     parser.add_argument("--work", type=Path, default=None, help="scratch folder (default: tmp)")
     child = sub.add_parser("_child")  # internal: one measured step in a fresh process
     child.add_argument("step")
@@ -688,7 +591,6 @@ def _parser() -> argparse.ArgumentParser:
     child.add_argument("path")
     child.add_argument("--budget", type=float, default=15.0)
     child.add_argument("--spawned", type=float, default=0.0)
-    child.add_argument("--columnar", action="store_true")
     return parser
 
 
