@@ -344,7 +344,9 @@ def _build(
         catalog = Catalog.create(staging, meta)
         outcome = indexing.update(catalog, found, passage_tokens, progress, fresh=True)
         catalog.seal()
+        started = time.perf_counter()
         built = engine_kind(engine).build((doc, terms.split()) for doc, terms in outcome.added)
+        log.info("engine %s built in %.1f s", engine, time.perf_counter() - started)
         changes = outcome.changes
         del outcome  # every passage's terms: let them go before the engine is written
         built.save(staging)

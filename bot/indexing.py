@@ -112,6 +112,7 @@ def update(
         for relative in found.files.keys() - set(stale):
             tick(relative, "unchanged")
     jobs = [(relative, *found.files[relative], passage_tokens) for relative in stale]
+    started = time.perf_counter()
     read: dict[str, Prepared] = {}
     added: list[str] = []
     changed: list[str] = []
@@ -131,11 +132,17 @@ def update(
     changes = corpus.Changes(
         tuple(added), tuple(changed), tuple(removed), len(found.files) - len(read)
     )
+    log.info("read %d files in %.1f s", len(jobs), time.perf_counter() - started)
+    started = time.perf_counter()
     with catalog.writing():
         outcome = _Regroup(catalog, found, passage_tokens, fresh).apply(read, changes)
         catalog.delete_files(removed)
         catalog.put_files([*touched, *(p.state for p in read.values())])
         catalog.set_meta({"fingerprint": found.fingerprint(), "built_at": repr(time.time())})
+    log.info(
+        "stored %d new passages (%d deleted) in %.1f s",
+        len(outcome.added), len(outcome.deleted), time.perf_counter() - started,
+    )  # fmt: skip
     return outcome
 
 
