@@ -155,3 +155,39 @@ def test_a_reader_sees_one_state_while_an_update_commits(tmp_path: Path):
         assert not updater.is_alive()
         assert len(index.current) == before == 1  # the update committed, but not for this read
     assert len(index.current) == 2
+
+
+def test_searches_keep_working_while_the_engine_is_updated_in_place(tmp_path: Path):
+    corpus, cache = tmp_path / "corpus", tmp_path / "cache"
+    for n in range(40):
+        write_story(corpus, f"port-{n}.txt", wire_story(f"Port {n} grows", [f"Port {n} grew."]))
+    index, _ = open_index(corpus, cache, engine="tantivy")
+    errors: list[BaseException] = []
+    answered = [0]
+    stop = threading.Event()
+
+    def ask() -> None:
+        while not stop.is_set():
+            try:
+                with index.reading():
+                    hits = index.search("port grew", 5)
+                    assert all(index.articles[p.article_id] for p, _ in hits)
+                answered[0] += 1
+            except BaseException as error:  # any failure at all fails the test
+                errors.append(error)
+
+    readers = [threading.Thread(target=ask) for _ in range(2)]
+    for reader in readers:
+        reader.start()
+    try:
+        for round_ in range(5):
+            time.sleep(0.01)
+            write_story(corpus, f"new-{round_}.txt", wire_story("Port opens", ["It grew."]))
+            (corpus / f"port-{round_}.txt").unlink()
+            open_index(corpus, cache, engine="tantivy", current=index)
+    finally:
+        stop.set()
+        for reader in readers:
+            reader.join(timeout=30)
+    assert not errors, errors[:3]
+    assert answered[0] > 0
