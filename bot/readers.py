@@ -21,8 +21,16 @@ MAX_FILE_BYTES = 20 * 1024 * 1024  # larger files are refused with a reason, not
 # Key names seen in scrapers' front matter and feed exports, most specific first.
 KEYS: dict[str, tuple[str, ...]] = {
     "title": ("title", "headline"),
-    "date": ("published", "published_at", "pubDate", "pubdate", "date", "versioncreated",
-             "updated", "firstcreated"),
+    "date": (
+        "published",
+        "published_at",
+        "pubDate",
+        "pubdate",
+        "date",
+        "versioncreated",
+        "updated",
+        "firstcreated",
+    ),
     "url": ("url", "link", "uri", "canonical_url", "source_url"),
     "byline": ("byline", "author", "authors"),
     "source": ("source", "agency", "publisher"),
@@ -144,7 +152,31 @@ def split_front_matter(text: str) -> tuple[dict[str, object], str]:
     return meta, text[match.end() :]
 
 
+# libyaml's parser (PyYAML's C extension) reads front matter several times faster than the
+# pure-Python one and builds values with the same constructors and resolver. The two parsers
+# still disagree on a few inputs, and there libyaml is the lenient one: tabs as separators,
+# Unicode line breaks and BOMs, "!" as a bare tag, a comment glued to a block scalar header
+# ("|#"), "?" inside a flow collection ("[Really?]"). Blocks that may hold any of those go to
+# the pure-Python loader, as does every block libyaml refuses: what is accepted, its values and
+# the errors reported stay exactly the pure loader's.
+_FAST_LOADER = getattr(yaml, "CSafeLoader", None) if yaml.__with_libyaml__ else None
+_PURE_ONLY = re.compile(
+    r"[\t\x85\u2028\u2029\ufeff]|[|>][-+0-9]*#|(?:^|[\s\[\]{},:?-])!(?:[\s\[\]{},]|$)"
+)
+
+
+def _fast_loadable(block: str) -> bool:
+    if _PURE_ONLY.search(block):
+        return False
+    return "?" not in block or ("[" not in block and "{" not in block)
+
+
 def _load_yaml(block: str) -> object:
+    if _FAST_LOADER is not None and _fast_loadable(block):
+        try:
+            return yaml.load(block, Loader=_FAST_LOADER)
+        except Exception:  # refused (or a value rejected): the pure loader decides and reports
+            pass
     try:
         return yaml.safe_load(block)
     except (RecursionError, ValueError, OverflowError) as error:
@@ -190,7 +222,16 @@ def _read_jsonl(text: str, relative: str) -> Iterable[Article]:
 
 
 def _first(meta: Mapping[str, object], field: str) -> object | None:
-    lowered = {str(k).lower(): v for k, v in meta.items()}
+    return _pick(_lowered(meta), field)
+
+
+def _lowered(meta: Mapping[str, object]) -> dict[str, object]:
+    """Metadata by lowercase key (of keys differing only in case, the last one wins)."""
+    return {str(k).lower(): v for k, v in meta.items()}
+
+
+def _pick(lowered: Mapping[str, object], field: str) -> object | None:
+    """The first non-empty value among the field's key names, in ``_lowered`` metadata."""
     for key in KEYS[field]:
         value = lowered.get(key.lower())
         if value not in (None, "", []):
@@ -230,18 +271,19 @@ def article_from_wire(
         raise ArticleError("no headline: no title in metadata and no headline line in the text")
     if not wire.paragraphs:  # a photo story's caption alone is body enough
         raise ArticleError("no body text under the headline")
-    url = _text(_first(meta, "url"))
-    story_web_id = web_id(url) or web_id(_text(_first(meta, "id")))
+    lowered = _lowered(meta)  # once for all the fields below
+    url = _text(_pick(lowered, "url"))
+    story_web_id = web_id(url) or web_id(_text(_pick(lowered, "id")))
     published = (
-        parse_metadata_date(_first(meta, "date"))
+        parse_metadata_date(_pick(lowered, "date"))
         or web_id_date(story_web_id)
         or wire.published
         or _from_dateline(wire)
     )
-    source = _text(_first(meta, "source"))
+    source = _text(_pick(lowered, "source"))
     if wire.agency and (source is None or not source.isascii()):
         source = wire.agency  # "연합뉴스" in a Naver copy: the dateline names the agency
-    byline = _byline(_text(_first(meta, "byline"))) or wire.byline
+    byline = _byline(_text(_pick(lowered, "byline"))) or wire.byline
     return Article(
         article_id=article_id,
         title=wire.headline,
@@ -256,7 +298,7 @@ def article_from_wire(
         url=url,
         published=published,
         web_id=story_web_id,
-        license=_text(_first(meta, "license")),
+        license=_text(_pick(lowered, "license")),
     )
 
 
@@ -274,5 +316,3 @@ def _byline(value: str | None) -> str | None:
     value = re.sub(r"\(?[\w.+\-]+@[\w\-.]+\)?", "", value).strip(" ,;")
     value = re.sub(r"^By\s+", "", value)
     return value or None
-
-

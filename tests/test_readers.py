@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -27,8 +28,11 @@ from bot.readers import (
 from bot.wire import parse_wire
 
 FIXTURES = Path(__file__).parent / "fixtures" / "wire"
-SEED = Path(__file__).resolve().parents[1] / "corpus" / "yonhap" / (
-    "us-expects-s-korea-flexible-cost-sharing.txt"
+SEED = (
+    Path(__file__).resolve().parents[1]
+    / "corpus"
+    / "yonhap"
+    / ("us-expects-s-korea-flexible-cost-sharing.txt")
 )
 
 LEAD = "WASHINGTON, May 5 (Yonhap) -- The talks will resume soon, a U.S. official said Tuesday."
@@ -253,12 +257,14 @@ def test_year_mentioned_in_the_body_gives_a_probable_year(tmp_path):
 
 
 def test_a_file_photo_date_in_a_caption_does_not_date_the_story(tmp_path):
-    text = "\n".join([
-        "Missile launch condemned",
-        "SEOUL, Sept. 13 (Yonhap) -- The government condemned the launch on Wednesday.",
-        "This file photo, taken Aug. 31, 2023, shows a launch on TV. (Yonhap)",
-        "(END)",
-    ])
+    text = "\n".join(
+        [
+            "Missile launch condemned",
+            "SEOUL, Sept. 13 (Yonhap) -- The government condemned the launch on Wednesday.",
+            "This file photo, taken Aug. 31, 2023, shows a launch on TV. (Yonhap)",
+            "(END)",
+        ]
+    )
     article = read_one(write(tmp_path, "s.txt", text))
     assert article.published is not None
     assert article.published.year is None  # 2023 appears only in the caption
@@ -410,11 +416,29 @@ def test_key_table_and_suffixes_cover_the_documented_aliases():
 
 # --- robustness ----------------------------------------------------------------------------
 
-FILE_PIECES = st.sampled_from([
-    b"---\n", b"title: ", b"date: 2020-13-45\n", b"\t", b"[", b"{", b'{"headline": "H"}',
-    b"(END)", b"SEOUL, May 5 (Yonhap) -- ", b"\n", b"\xff\xfe", b"\xe9", b"\x00", b"&#13;",
-    b"<br/>", b"- a\n", b"!!python/object:os.system\n", b"*alias\n", b"&anchor x\n",
-])
+FILE_PIECES = st.sampled_from(
+    [
+        b"---\n",
+        b"title: ",
+        b"date: 2020-13-45\n",
+        b"\t",
+        b"[",
+        b"{",
+        b'{"headline": "H"}',
+        b"(END)",
+        b"SEOUL, May 5 (Yonhap) -- ",
+        b"\n",
+        b"\xff\xfe",
+        b"\xe9",
+        b"\x00",
+        b"&#13;",
+        b"<br/>",
+        b"- a\n",
+        b"!!python/object:os.system\n",
+        b"*alias\n",
+        b"&anchor x\n",
+    ]
+)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -432,3 +456,66 @@ def test_read_file_on_arbitrary_bytes_raises_only_article_error(pieces, suffix):
             assert str(error)
         else:
             assert all(a.title and a.paragraphs for a in articles)
+
+
+# --- the libyaml fast path reads front matter exactly as the pure-Python loader ------------
+
+
+def _pure_outcome(block: str) -> tuple[str, str]:
+    """What the pure-Python SafeLoader makes of a block: its value, or its error message."""
+    try:
+        return "value", repr(yaml.load(block, Loader=yaml.SafeLoader))
+    except (yaml.YAMLError, RecursionError, ValueError, OverflowError) as error:
+        return "error", str(error)
+
+
+def _outcome(block: str) -> tuple[str, str]:
+    try:
+        return "value", repr(readers._load_yaml(block))
+    except yaml.YAMLError as error:
+        # The pure loader's own errors pass through; the others arrive wrapped, message kept.
+        return "error", str(error)
+
+
+@pytest.mark.parametrize(
+    ("block", "meta"),
+    [
+        ("title: !", {"title": None}),  # libyaml reads a bare "!" node as "" instead
+        ("title: A\nbody: |\n  x\n", {"title": "A", "body": "x\n"}),
+        (
+            '{"title": "Why? Because", "source": "Reuters"}',
+            {"title": "Why? Because", "source": "Reuters"},
+        ),
+    ],
+)
+def test_front_matter_values_are_the_pure_loaders(block, meta):
+    assert split_front_matter(f"---\n{block}\n---\nBody\n")[0] == meta
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        "title:\tTalks resume",  # a tab after the colon: libyaml alone accepts it
+        "title: Talks\t",
+        "tags: [Really?]",  # "?" in a flow collection
+        "body: |#\n  text",  # a comment glued to a block scalar header
+    ],
+)
+def test_front_matter_only_libyaml_would_accept_is_still_refused(block):
+    with pytest.raises(ArticleError, match="front matter is not valid YAML"):
+        split_front_matter(f"---\n{block}\n---\nBody\n")
+
+
+YAML_TEXT = [
+    "title", "date", ": ", ":", "- ", "? ", "?", "\n", "\n  ", "  ", "\t", "[", "]", "{", "}",
+    ", ", "#", " #c", "'", '"', "|", ">", "|-", "&a ", "*a", "!", "! ", "!!str ", "%", "@",
+    "`", "\\", "~", "null", "yes", "2020-01-05", "2020-13-45", "12:30", "1e3", "0x1F", "é",
+    "강", "\x85", "\u2028", "\ufeff", "\r\n", "...", "---", "Talks resume", "a'b",
+]  # fmt: skip
+YAML_PIECES = st.sampled_from(YAML_TEXT)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(YAML_PIECES, max_size=16).map("".join))
+def test_front_matter_loader_agrees_with_the_pure_loader_on_any_block(block):
+    assert _outcome(block) == _pure_outcome(block)
