@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable, Iterable
 from functools import cache
 
 import Stemmer
@@ -49,18 +50,26 @@ STOP_WORDS = frozenset(
 )
 
 # Wire-style abbreviations, expanded before tokenising so "S. Korea" meets "South Korea".
+# Each pattern is applied only when the text holds the substrings every match of it needs:
+# ``in`` finds those far faster than the regex can rule them out, and the result is the same.
 ABBREVIATIONS = (
-    (re.compile(r"\bs\.\s?korea(n?s?)\b"), r"south korea\1"),
-    (re.compile(r"\bn\.\s?korea(n?s?)\b"), r"north korea\1"),
-    (re.compile(r"\bn\.k\.(?=\W|$)"), "north korea"),
-    (re.compile(r"\bu\.s\.(?=\W|$)"), "us"),
-    (re.compile(r"\bu\.n\.(?=\W|$)"), "un"),
-    (re.compile(r"\bu\.k\.(?=\W|$)"), "uk"),
-    (re.compile(r"\be\.u\.(?=\W|$)"), "eu"),
+    (re.compile(r"\bs\.\s?korea(n?s?)\b"), r"south korea\1", ("s.", "korea")),
+    (re.compile(r"\bn\.\s?korea(n?s?)\b"), r"north korea\1", ("n.", "korea")),
+    (re.compile(r"\bn\.k\.(?=\W|$)"), "north korea", ("n.k.", "")),
+    (re.compile(r"\bu\.s\.(?=\W|$)"), "us", ("u.s.", "")),
+    (re.compile(r"\bu\.n\.(?=\W|$)"), "un", ("u.n.", "")),
+    (re.compile(r"\bu\.k\.(?=\W|$)"), "uk", ("u.k.", "")),
+    (re.compile(r"\be\.u\.(?=\W|$)"), "eu", ("e.u.", "")),
 )
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "ʼ": "'"})
-_POSSESSIVE = re.compile(r"(\w)'s\b")
-_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
+# "Seoul's" -> "seoul". The regex starts at the apostrophe: led by a literal, it is found by a
+# fast scan instead of being tried at every word character. It drops the same "'s" as
+# r"(\w)'s\b" -> r"\1", except in "'s's", where that one, consuming the letter before, skips
+# the second "'s": such text still goes through it (_POSSESSIVE_AFTER_POSSESSIVE).
+_POSSESSIVE = re.compile(r"(?<=\w)'s\b")
+_POSSESSIVE_AFTER_POSSESSIVE = re.compile(r"(\w)'s\b")
+# "28,500" -> "28500"; led by the comma for the same fast scan, the digit before it checked after.
+_THOUSANDS = re.compile(r",(?<=\d,)(?=\d{3}\b)")
 # Decimals stay whole ("5.9 pct" must not match every "5" and "9"); else runs of word characters.
 _TOKEN = re.compile(r"\d+(?:\.\d+)+|\w+", re.UNICODE)
 
@@ -77,21 +86,84 @@ def _stemmer() -> Stemmer.Stemmer:
     return Stemmer.Stemmer("english")
 
 
+def _expand(replacement: str) -> Callable[[re.Match[str]], str]:
+    """A replacement function for a template ending in ``\\1`` (Python-level template
+    expansion costs more than the function call)."""
+    head = replacement.removesuffix("\\1")
+    if head == replacement:
+        return lambda match: replacement
+    return lambda match: head + match.group(1)
+
+
+_EXPANSIONS = tuple(
+    (pattern, _expand(replacement), hints) for pattern, replacement, hints in ABBREVIATIONS
+)
+
+
+def _first_group(match: re.Match[str]) -> str:
+    return match.group(1)
+
+
 def normalize(text: str) -> str:
     """NFKC, case folding, straight apostrophes, no possessives, no thousands separators."""
-    text = unicodedata.normalize("NFKC", text).casefold().translate(_APOSTROPHES)
-    for pattern, replacement in ABBREVIATIONS:
-        text = pattern.sub(replacement, text)
-    text = _POSSESSIVE.sub(r"\1", text)
-    return _THOUSANDS.sub("", text)
+    if text.isascii():  # NFKC leaves ASCII as it is, and "`" is the one ASCII apostrophe
+        text = text.casefold()
+        if "`" in text:
+            text = text.replace("`", "'")
+    else:
+        text = unicodedata.normalize("NFKC", text).casefold().translate(_APOSTROPHES)
+    if "." in text:
+        for pattern, replacement, (needed, also_needed) in _EXPANSIONS:
+            if needed in text and also_needed in text:
+                text = pattern.sub(replacement, text)
+    if "'s" in text:
+        if "'s's" in text:
+            text = _POSSESSIVE_AFTER_POSSESSIVE.sub(_first_group, text)
+        else:
+            text = _POSSESSIVE.sub("", text)
+    if "," in text:
+        text = _THOUSANDS.sub("", text)
+    return text
+
+
+# Index term of every word seen ("" for a word dropped as a stop word, alone or once stemmed):
+# news repeats its words, so a dict lookup replaces most stemming. Bounded: emptied when full.
+_TERMS: dict[str, str] = {}
+TERM_CACHE_SIZE = 100_000
+
+
+def _learn(words: Iterable[str]) -> dict[str, str]:
+    """Index terms of words not seen yet, remembered for next time."""
+    unknown = list(dict.fromkeys(words))
+    stems = _stemmer().stemWords(unknown)
+    learnt = {
+        # A stem equal to its word keeps the word's string: one string in memory, not two.
+        word: ""
+        if word in STOP_WORDS or word == "_" or stem in STOP_WORDS
+        else (word if stem == word else stem)
+        for word, stem in zip(unknown, stems, strict=True)
+    }
+    if len(_TERMS) + len(learnt) > TERM_CACHE_SIZE:
+        _TERMS.clear()
+    _TERMS.update(learnt)
+    return learnt
 
 
 def analyze(text: str) -> list[str]:
-    """Index terms of a text: normalised, tokenised, stop words dropped, Snowball-stemmed."""
-    words = [w for w in _TOKEN.findall(normalize(text)) if w not in STOP_WORDS and w != "_"]
-    # Stemming can land on a stop word ("its" -> "it"): drop those too, or every "its" in a
-    # question would count as a rare-looking term that no answer holds.
-    return [t for t in _stemmer().stemWords(words) if t not in STOP_WORDS]
+    """Index terms of a text: normalised, tokenised, stop words dropped, Snowball-stemmed.
+
+    Stemming can land on a stop word ("its" -> "it"): those are dropped too, or every "its" in
+    a question would count as a rare-looking term that no answer holds. Snowball never stems a
+    word to nothing, so "" is free to mark a dropped word.
+    """
+    words = _TOKEN.findall(normalize(text))
+    terms = list(map(_TERMS.get, words))
+    if None in terms:
+        learnt = _learn(word for word, term in zip(words, terms, strict=True) if term is None)
+        terms = [
+            learnt[word] if term is None else term for word, term in zip(words, terms, strict=True)
+        ]
+    return [term for term in terms if term]
 
 
 def passage_terms(title: str, text: str) -> list[str]:
