@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import sys
-from array import array
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
-from typing import overload
 
 import tiktoken
 from sentencex import segment
@@ -50,20 +47,25 @@ def sentences(text: str) -> list[str]:
 
 
 def _pieces(text: str, max_tokens: int) -> Iterator[tuple[str, int]]:
-    """A paragraph as-is when it fits, else runs of whole sentences that fit."""
-    size = count_tokens(text)
+    """A paragraph as-is when it fits, else runs of whole sentences that fit.
+
+    Each text is encoded once: a paragraph that is one long sentence reuses the paragraph's
+    tokens, and a run of one sentence its sentence's count.
+    """
+    paragraph_ids = encoding().encode_ordinary(text)
+    size = len(paragraph_ids)
     if size <= max_tokens:
         yield text, size
         return
     run: list[str] = []
     run_tokens = 0
     for sentence in sentences(text):
-        tokens = count_tokens(sentence)
+        ids = paragraph_ids if sentence == text else encoding().encode_ordinary(sentence)
+        tokens = len(ids)
         if tokens > max_tokens:  # one sentence over budget: cut it at token boundaries
             if run:
                 yield " ".join(run), run_tokens
                 run, run_tokens = [], 0
-            ids = encoding().encode_ordinary(sentence)
             for start in range(0, len(ids), max_tokens):
                 chunk = encoding().decode(ids[start : start + max_tokens]).strip()
                 if chunk:
@@ -75,7 +77,9 @@ def _pieces(text: str, max_tokens: int) -> Iterator[tuple[str, int]]:
         run.append(sentence)
         run_tokens += tokens + (1 if len(run) > 1 else 0)
     if run:
-        yield " ".join(run), count_tokens(" ".join(run))
+        # Sentences joined may encode to other than the sum of their tokens plus one per join:
+        # a longer run is counted as it stands (a single sentence's count is already exact).
+        yield " ".join(run), run_tokens if len(run) == 1 else count_tokens(" ".join(run))
 
 
 def split_article(
@@ -113,83 +117,3 @@ def split_articles(
     min_tokens: int = DEFAULT_MIN_TOKENS,
 ) -> list[Passage]:
     return [p for a in articles for p in split_article(a, max_tokens, min_tokens)]
-
-
-class PassageTable(Sequence[Passage]):
-    """Passages held column-wise: a million of them pickle, load and sit in memory small.
-
-    Position ``doc`` is the number engines index. Deleting leaves a hole (an empty article
-    id) so the numbers of the others never move; ``compact`` renumbers on a full rebuild.
-    """
-
-    def __init__(self) -> None:
-        self.article_ids: list[str] = []
-        self.positions = array("i")
-        self.texts: list[str] = []
-        self.tokens = array("i")
-        self.captions = bytearray()
-        self.holes = 0
-
-    def __len__(self) -> int:
-        return len(self.texts)
-
-    @overload
-    def __getitem__(self, doc: int) -> Passage: ...
-
-    @overload
-    def __getitem__(self, doc: slice) -> list[Passage]: ...
-
-    def __getitem__(self, doc: int | slice) -> Passage | list[Passage]:
-        if isinstance(doc, slice):
-            return [self[i] for i in range(*doc.indices(len(self)))]
-        article_id = self.article_ids[doc]
-        return Passage(
-            f"{article_id}:{self.positions[doc]}",
-            article_id,
-            self.positions[doc],
-            self.texts[doc],
-            self.tokens[doc],
-            bool(self.captions[doc]),
-        )
-
-    @property
-    def live(self) -> int:
-        return len(self) - self.holes
-
-    def live_docs(self) -> Iterator[int]:
-        return (doc for doc, owner in enumerate(self.article_ids) if owner)
-
-    def append(self, passages: Iterable[Passage]) -> range:
-        """Add one article's passages; returns their numbers (always consecutive)."""
-        start = len(self)
-        for p in passages:
-            self.article_ids.append(sys.intern(p.article_id))
-            self.positions.append(p.position)
-            self.texts.append(p.text)
-            self.tokens.append(p.tokens)
-            self.captions.append(p.is_caption)
-        return range(start, len(self))
-
-    def delete(self, docs: Iterable[int]) -> None:
-        for doc in docs:
-            if self.article_ids[doc]:
-                self.article_ids[doc] = ""
-                self.texts[doc] = ""
-                self.holes += 1
-
-    def copy(self) -> PassageTable:
-        """A copy to change while readers keep using this one (lists are copied shallowly)."""
-        other = PassageTable()
-        other.article_ids = list(self.article_ids)
-        other.positions = array("i", self.positions)
-        other.texts = list(self.texts)
-        other.tokens = array("i", self.tokens)
-        other.captions = bytearray(self.captions)
-        other.holes = self.holes
-        return other
-
-    @classmethod
-    def of(cls, passages: Iterable[Passage]) -> PassageTable:
-        table = cls()
-        table.append(passages)
-        return table
