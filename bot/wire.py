@@ -28,9 +28,7 @@ STRONG_DATELINE = re.compile(
     rf"(?P<city>{_CITY})(?P<region>{_REGION}*){_DATE}?\s*{_AGENCY}\s*(?:--|—|–|-)\s*"
 )
 # Glued copies may lose the city: "...training drills: JCS Dec. 29 (Yonhap) -- ".
-_CITYLESS_DATELINE = re.compile(
-    rf"(?P<city>)(?P<region>){_DATE}\s*{_AGENCY}\s*(?:--|—|–|-)\s*"
-)
+_CITYLESS_DATELINE = re.compile(rf"(?P<city>)(?P<region>){_DATE}\s*{_AGENCY}\s*(?:--|—|–|-)\s*")
 # "SEOUL -- " (digests, republishers): trusted only where a paragraph begins, and a single
 # hyphen only with spaces around it, so "LG-made phones" is not a dateline.
 WEAK_DATELINE = re.compile(
@@ -137,8 +135,10 @@ def web_id_date(text: str | None) -> Published | None:
         return None
     stamp = match.group("date")
     found = parse_metadata_date(f"{stamp[:4]}-{stamp[4:6]}-{stamp[6:]}")
-    return None if found is None else Published(
-        found.month, found.day, found.year, True, basis="web id"
+    return (
+        None
+        if found is None
+        else Published(found.month, found.day, found.year, True, basis="web id")
     )
 
 
@@ -307,7 +307,9 @@ def _find_lead(paragraphs: list[str]) -> tuple[int, re.Match[str]] | None:
     """The paragraph opening with (or, glued, containing) a full dateline, if it comes before
     any prose: in digests a later item's dateline must not swallow the header."""
     for index, paragraph in enumerate(paragraphs[:_HEADER_LIMIT]):
-        match = STRONG_DATELINE.search(paragraph[:600])
+        head = paragraph[:600]
+        # Every full dateline holds the agency's "(": without one the search cannot match.
+        match = STRONG_DATELINE.search(head) if "(" in head else None
         if match:
             return index, match
         if _is_prose(paragraph):
@@ -595,5 +597,5 @@ def _is_caption(paragraph: str) -> bool:
         paragraph.endswith("(Yonhap)")
         or "(PHOTO NOT FOR SALE)" in paragraph
         or bool(_CAPTION_START.match(paragraph))
-        or bool(_IMAGE_CREDIT.search(paragraph[-100:]))
+        or ("Image:" in paragraph[-100:] and bool(_IMAGE_CREDIT.search(paragraph[-100:])))
     )

@@ -39,10 +39,16 @@ def story(headline: str, lead: str, *more: str) -> str:
         ("(2nd LD) Ferry fire contained", ("2nd LD",), "Ferry fire contained"),
         ("(9th LD) Election results", ("9th LD",), "Election results"),
         ("(News Focus) Why rice prices rose", ("News Focus",), "Why rice prices rose"),
-        ("(Yonhap Interview) Potter keeps kilns alive", ("Yonhap Interview",),
-         "Potter keeps kilns alive"),
-        ("(EDITORIAL from Korea Times on July 29) Protect the mudflats",
-         ("EDITORIAL from Korea Times on July 29",), "Protect the mudflats"),
+        (
+            "(Yonhap Interview) Potter keeps kilns alive",
+            ("Yonhap Interview",),
+            "Potter keeps kilns alive",
+        ),
+        (
+            "(EDITORIAL from Korea Times on July 29) Protect the mudflats",
+            ("EDITORIAL from Korea Times on July 29",),
+            "Protect the mudflats",
+        ),
         ("(LEAD) (News Focus) Chip exports slow", ("LEAD", "News Focus"), "Chip exports slow"),
         ("(Asiad) S. Korea beat Japan 3-1", ("Asiad",), "S. Korea beat Japan 3-1"),
         ("No tag on this title (yet)", (), "No tag on this title (yet)"),
@@ -162,8 +168,13 @@ def test_dateline_variants_give_city_month_day_and_agency(lead, city, month, day
 
 
 def test_bare_digest_dateline_gives_the_city_only():
-    copy = parse_wire(story("(LEAD) Parliament passes budget",
-                            "SEOUL -- Lawmakers passed the budget on Friday.", "Next."))
+    copy = parse_wire(
+        story(
+            "(LEAD) Parliament passes budget",
+            "SEOUL -- Lawmakers passed the budget on Friday.",
+            "Next.",
+        )
+    )
     assert (copy.dateline, copy.month, copy.day, copy.agency) == ("SEOUL", None, None, None)
     assert copy.tags == ("LEAD",)
 
@@ -203,16 +214,20 @@ def test_naver_glued_copy_has_html_entities_and_the_glued_mailbox_removed():
 
 
 def test_glued_headline_ending_in_capitals_is_not_read_as_part_of_the_city():
-    text = ("drills-navy Navy ends drills with U.S. SEOUL, Dec. 30 (Yonhap) -- The navy ended "
-            "its drills on Tuesday. me@yna.co.kr(END)")
+    text = (
+        "drills-navy Navy ends drills with U.S. SEOUL, Dec. 30 (Yonhap) -- The navy ended "
+        "its drills on Tuesday. me@yna.co.kr(END)"
+    )
     copy = parse_wire(text, title="Navy ends drills with U.S.")
     assert copy.dateline == "SEOUL"
     assert copy.slug == "drills-navy"
 
 
 def test_glued_headline_may_swallow_the_city_leaving_only_the_date():
-    text = ("drills-army Army ends field drills: JCS Dec. 29 (Yonhap) -- The army said Monday "
-            "it had ended its drills.(END)")
+    text = (
+        "drills-army Army ends field drills: JCS Dec. 29 (Yonhap) -- The army said Monday "
+        "it had ended its drills.(END)"
+    )
     copy = parse_wire(text, title="Army ends field drills: JCS")
     assert copy.dateline is None
     assert (copy.month, copy.day, copy.agency) == (12, 29, "Yonhap")
@@ -246,11 +261,15 @@ def test_raw_wire_drops_the_mailbox_and_everything_after_end():
 
 
 def test_wrapped_copy_without_indents_splits_where_a_line_stops_short():
-    first = ("Officials said on Tuesday that a train carrying what is believed to be a "
-             "long-range rocket had been seen moving toward the launch site in the north.")
+    first = (
+        "Officials said on Tuesday that a train carrying what is believed to be a "
+        "long-range rocket had been seen moving toward the launch site in the north."
+    )
     second = "They did not say when it was seen."
-    third = ("Experts said a launch could come within weeks, as the weather in the region "
-             "improves and the ground crews finish their preparations for it.")
+    third = (
+        "Experts said a launch could come within weeks, as the weather in the region "
+        "improves and the ground crews finish their preparations for it."
+    )
     wrapped = "\n".join(textwrap.fill(p, width=72) for p in (first, second, third))
     copy = parse_wire(f"Rocket moved to launch site\nSEOUL (Yonhap) -- A short lead.\n{wrapped}")
     assert texts(copy)[1:] == [first, second, third]
@@ -263,11 +282,13 @@ def test_web_copy_keeps_one_paragraph_per_line_even_when_lines_are_short():
 
 
 def test_html_line_breaks_and_carriage_return_entities_are_undone():
-    raw = ("<div>&#13;\n<body>&#13;\nMinister orders cyber drills<br/>&#13;\n"
-           "   SEOUL, Oct. 12 (Yonhap) -- The defense minister ordered cyber drills<br/>&#13;\n"
-           "on Thursday, his ministry said, after a string of hacking attempts<br/>&#13;\n"
-           "on military networks this year.<br/>&#13;\n"
-           "   The drills start next week.<br/>&#13;\n(END)&#13;\n</body>")
+    raw = (
+        "<div>&#13;\n<body>&#13;\nMinister orders cyber drills<br/>&#13;\n"
+        "   SEOUL, Oct. 12 (Yonhap) -- The defense minister ordered cyber drills<br/>&#13;\n"
+        "on Thursday, his ministry said, after a string of hacking attempts<br/>&#13;\n"
+        "on military networks this year.<br/>&#13;\n"
+        "   The drills start next week.<br/>&#13;\n(END)&#13;\n</body>"
+    )
     copy = parse_wire(raw)
     assert copy.headline == "Minister orders cyber drills"
     assert texts(copy) == [
@@ -317,13 +338,23 @@ def test_caption_forms_are_marked(caption):
 
 
 def test_page_chrome_mailbox_more_and_copyright_lines_are_dropped():
-    text = "\n".join([
-        "Rate table", "SEOUL, May 5 (Yonhap) -- Part one of the table.", "Row one.", "(MORE)",
-        "Row two.", "reporter@yna.co.kr", "(C) Yonhap News Agency. All Rights Reserved",
-    ])
+    text = "\n".join(
+        [
+            "Rate table",
+            "SEOUL, May 5 (Yonhap) -- Part one of the table.",
+            "Row one.",
+            "(MORE)",
+            "Row two.",
+            "reporter@yna.co.kr",
+            "(C) Yonhap News Agency. All Rights Reserved",
+        ]
+    )
     copy = parse_wire(text)
-    assert texts(copy) == ["SEOUL, May 5 (Yonhap) -- Part one of the table.", "Row one.",
-                           "Row two."]
+    assert texts(copy) == [
+        "SEOUL, May 5 (Yonhap) -- Part one of the table.",
+        "Row one.",
+        "Row two.",
+    ]
 
 
 def test_nothing_after_the_first_end_reaches_any_paragraph_or_the_date():
@@ -384,16 +415,18 @@ def test_archive_date_prefix_is_not_part_of_the_headline_but_dates_the_story():
 
 
 def test_headline_above_a_caption_and_slug_is_found_from_the_dateline_up():
-    text = "\n".join([
-        "![]() |",
-        "| ▲ This file photo shows the two leaders at a summit. (Yonhap) |",
-        "US-S Korea relations",
-        "Allies forge closer ties: report",
-        "By Byun Duk-kun",
-        "WASHINGTON, April 7 (Yonhap) -- The allies are working more closely, a report said "
-        "Friday.",
-        "Second paragraph.",
-    ])
+    text = "\n".join(
+        [
+            "![]() |",
+            "| ▲ This file photo shows the two leaders at a summit. (Yonhap) |",
+            "US-S Korea relations",
+            "Allies forge closer ties: report",
+            "By Byun Duk-kun",
+            "WASHINGTON, April 7 (Yonhap) -- The allies are working more closely, a report said "
+            "Friday.",
+            "Second paragraph.",
+        ]
+    )
     copy = parse_wire(text)
     assert copy.headline == "Allies forge closer ties: report"
     assert copy.slug == "US-S Korea relations"
@@ -403,12 +436,16 @@ def test_headline_above_a_caption_and_slug_is_found_from_the_dateline_up():
 
 
 def test_editorial_tag_line_above_the_title_becomes_a_tag():
-    text = "\n".join([
-        "Go to Contents Go to Navigation", "(EDITORIAL from Korea Times on July 29)",
-        "Opinion 07:14 July 29, 2021", "Protect the mudflats",
-        "The mudflats on the west coast were listed as world heritage this week.",
-        "That brings duties as well as pride.",
-    ])
+    text = "\n".join(
+        [
+            "Go to Contents Go to Navigation",
+            "(EDITORIAL from Korea Times on July 29)",
+            "Opinion 07:14 July 29, 2021",
+            "Protect the mudflats",
+            "The mudflats on the west coast were listed as world heritage this week.",
+            "That brings duties as well as pride.",
+        ]
+    )
     copy = parse_wire(text)
     assert copy.headline == "Protect the mudflats"
     assert copy.tags == ("EDITORIAL from Korea Times on July 29",)
@@ -417,14 +454,16 @@ def test_editorial_tag_line_above_the_title_becomes_a_tag():
 
 
 def test_digest_keeps_its_own_title_rather_than_an_item_headline():
-    text = "\n".join([
-        "Yonhap News Summary",
-        "The following is the second summary of major stories moved by Yonhap News Agency "
-        "on Wednesday.",
-        "-----------------",
-        "(3rd LD) Rain eases in the south",
-        "SEOUL, May 13 (Yonhap) -- Rain eased on Wednesday.",
-    ])
+    text = "\n".join(
+        [
+            "Yonhap News Summary",
+            "The following is the second summary of major stories moved by Yonhap News Agency "
+            "on Wednesday.",
+            "-----------------",
+            "(3rd LD) Rain eases in the south",
+            "SEOUL, May 13 (Yonhap) -- Rain eased on Wednesday.",
+        ]
+    )
     assert parse_wire(text).headline == "Yonhap News Summary"
 
 
@@ -484,8 +523,11 @@ def test_web_id_absent_or_impossible_gives_none(text):
 
 # --- the seed story (shipped in the corpus by the corpus owner) ----------------------------
 
-SEED = Path(__file__).resolve().parents[1] / "corpus" / "yonhap" / (
-    "us-expects-s-korea-flexible-cost-sharing.txt"
+SEED = (
+    Path(__file__).resolve().parents[1]
+    / "corpus"
+    / "yonhap"
+    / ("us-expects-s-korea-flexible-cost-sharing.txt")
 )
 
 
@@ -512,13 +554,37 @@ def test_seed_story_parses_as_the_notes_annotate_it():
 
 # --- robustness ------------------------------------------------------------------------------
 
-WIRE_PIECES = st.sampled_from([
-    "(END)", "(LEAD) ", "(ATTN: ADDS)", "By Kim Su-ji", "SEOUL, May 5 (Yonhap) -- ", "SEOUL -- ",
-    "(Yonhap)", "\n", "\n\n", "   ", "me@yna.co.kr", "&quot;", "<br/>",
-    "All News 07:00 May 5, 2023",
-    " date 2020-01-01 ", "AEN20200506000700325", "Tuesday", "2020", "(MORE)", "---\n", "Sept. ",
-    "HANGZHOU, China, Oct. 1 (Yonhap) — ", "This image shows", "Image: X.", "▲ ", "| ", "\t",
-])
+WIRE_PIECES = st.sampled_from(
+    [
+        "(END)",
+        "(LEAD) ",
+        "(ATTN: ADDS)",
+        "By Kim Su-ji",
+        "SEOUL, May 5 (Yonhap) -- ",
+        "SEOUL -- ",
+        "(Yonhap)",
+        "\n",
+        "\n\n",
+        "   ",
+        "me@yna.co.kr",
+        "&quot;",
+        "<br/>",
+        "All News 07:00 May 5, 2023",
+        " date 2020-01-01 ",
+        "AEN20200506000700325",
+        "Tuesday",
+        "2020",
+        "(MORE)",
+        "---\n",
+        "Sept. ",
+        "HANGZHOU, China, Oct. 1 (Yonhap) — ",
+        "This image shows",
+        "Image: X.",
+        "▲ ",
+        "| ",
+        "\t",
+    ]
+)
 
 
 @settings(max_examples=300, deadline=None)
