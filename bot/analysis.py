@@ -172,4 +172,10 @@ def passage_terms(title: str, text: str) -> list[str]:
     A paragraph deep in a story rarely names what the story is about ("the ministry said..."),
     so the headline's terms are indexed with every passage, TITLE_WEIGHT times.
     """
-    return analyze(title) * TITLE_WEIGHT + analyze(text)
+    return article_terms(title, [text])[0]
+
+
+def article_terms(title: str, texts: Iterable[str]) -> list[list[str]]:
+    """``passage_terms`` of each passage of one story, its headline analyzed once."""
+    headline = analyze(title) * TITLE_WEIGHT
+    return [headline + analyze(text) for text in texts]

@@ -110,6 +110,9 @@ class Placement:
     rank: int
 
 
+# A passage as stored: number, article id, position in the article, text, tokens, is caption.
+PassageRow = tuple[int, str, int, str, int, bool]
+
 _PLACEMENT = "SELECT id, file, position, day, web_key, story, rank FROM articles"
 _PASSAGE = "SELECT doc, article, position, text, tokens, caption FROM passages"
 
@@ -452,11 +455,7 @@ class Catalog:
         if journal:
             db.executemany("INSERT OR REPLACE INTO pending VALUES (?, 0)", ((d,) for d in docs))
 
-    def add_passages(self, passages: Iterable[tuple[int, Passage]], journal: bool) -> None:
-        rows = [
-            (doc, p.article_id, p.position, p.text, p.tokens, int(p.is_caption))
-            for doc, p in passages
-        ]
+    def add_passages(self, rows: Sequence[PassageRow], journal: bool) -> None:
         db = self._db()
         db.executemany("INSERT INTO passages VALUES (?, ?, ?, ?, ?, ?)", rows)
         if journal:

@@ -19,8 +19,8 @@ from multiprocessing import get_context
 
 from bot import analysis, corpus
 from bot.articles import Article
-from bot.catalog import ArticleRow, Catalog, Placement, recency_key
-from bot.passages import DEFAULT_MIN_TOKENS, Passage, split_article
+from bot.catalog import ArticleRow, Catalog, PassageRow, Placement, recency_key
+from bot.passages import DEFAULT_MIN_TOKENS, split_article
 from bot.versions import day_key, group_versions, web_key
 
 log = logging.getLogger(__name__)
@@ -62,14 +62,16 @@ def prepare(job: tuple[str, str, int, int, int]) -> Prepared:
     """Read one file and cut and analyze every article in it (runs in worker processes)."""
     relative, path, size, mtime, passage_tokens = job
     state = corpus.read_file(relative, path, size, mtime)
-    chunks = tuple(
-        tuple(
-            (p.text, p.tokens, p.is_caption, " ".join(analysis.passage_terms(a.title, p.text)))
-            for p in split_article(a, passage_tokens, DEFAULT_MIN_TOKENS)
-        )
-        for a in state.articles
-    )
+    chunks = tuple(_chunks(a, passage_tokens) for a in state.articles)
     return Prepared(replace(state, articles=tuple(lean(a) for a in state.articles)), chunks)
+
+
+def _chunks(article: Article, passage_tokens: int) -> tuple[Chunk, ...]:
+    passages = split_article(article, passage_tokens, DEFAULT_MIN_TOKENS)
+    terms = analysis.article_terms(article.title, (p.text for p in passages))
+    return tuple(
+        (p.text, p.tokens, p.is_caption, " ".join(t)) for p, t in zip(passages, terms, strict=True)
+    )
 
 
 def _prepared(jobs: list[tuple[str, str, int, int, int]]) -> Iterator[Prepared]:
@@ -117,25 +119,33 @@ def update(
     added: list[str] = []
     changed: list[str] = []
     touched: list[corpus.FileState] = []
-    for item in _prepared(jobs):
-        relative = item.state.path
-        old = known.get(relative)
-        status = corpus.status(old, item.state)
-        if tick:
-            tick(relative, status)
-        if status == "unchanged" and old is not None:
-            touched.append(replace(old, mtime_ns=item.state.mtime_ns))
-            continue
-        (changed if old is not None else added).append(relative)
-        read[relative] = item
-    removed = sorted(known.keys() - found.files.keys())
-    changes = corpus.Changes(
-        tuple(added), tuple(changed), tuple(removed), len(found.files) - len(read)
-    )
-    log.info("read %d files in %.1f s", len(jobs), time.perf_counter() - started)
-    started = time.perf_counter()
     with catalog.writing():
-        outcome = _Regroup(catalog, found, passage_tokens, fresh).apply(read, changes)
+        # A build stores each file as it arrives, while the workers read the next ones.
+        build = _Build(catalog) if fresh else None
+        for item in _prepared(jobs):
+            relative = item.state.path
+            old = known.get(relative)
+            status = corpus.status(old, item.state)
+            if tick:
+                tick(relative, status)
+            if status == "unchanged" and old is not None:
+                touched.append(replace(old, mtime_ns=item.state.mtime_ns))
+                continue
+            (changed if old is not None else added).append(relative)
+            if build is not None:
+                build.add(item)
+            else:
+                read[relative] = item
+        removed = sorted(known.keys() - found.files.keys())
+        changes = corpus.Changes(
+            tuple(added), tuple(changed), tuple(removed), len(found.files) - len(added + changed)
+        )
+        log.info("read %d files in %.1f s", len(jobs), time.perf_counter() - started)
+        started = time.perf_counter()
+        if build is not None:
+            outcome = build.finish(changes)
+        else:
+            outcome = _Regroup(catalog, found, passage_tokens).apply(read, changes)
         catalog.delete_files(removed)
         catalog.put_files([*touched, *(p.state for p in read.values())])
         catalog.set_meta({"fingerprint": found.fingerprint(), "built_at": repr(time.time())})
@@ -144,6 +154,76 @@ def update(
         len(outcome.added), len(outcome.deleted), time.perf_counter() - started,
     )  # fmt: skip
     return outcome
+
+
+class _Build:
+    """A new catalog, filled file by file: every article stored as the newest of its own story
+    with its passages; once all are in, versions are grouped and older ones step back."""
+
+    BATCH = 2000  # rows per insert: one executemany per file would cost more than the rows
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self.articles: list[Article] = []
+        self.passages: dict[str, tuple[int, list[str]]] = {}  # id -> (first number, terms)
+        self.next_doc = 0
+        self.rows: list[ArticleRow] = []
+        self.passage_rows: list[PassageRow] = []
+        self.files: list[corpus.FileState] = []
+
+    def add(self, item: Prepared) -> None:
+        relative = item.state.path
+        rows, passages = self.rows, self.passage_rows
+        self.files.append(item.state)
+        for position, article in enumerate(item.state.articles):
+            article_id = corpus.unique_id(article.article_id, relative, self._free)
+            if article_id != article.article_id:
+                article = replace(article, article_id=article_id)
+            self.articles.append(article)
+            rows.append(_row(article, relative, position, article_id, 0))
+            terms = []
+            for n, (text, tokens, caption, analyzed) in enumerate(item.chunks[position], 1):
+                passages.append((self.next_doc + n - 1, article_id, n, text, tokens, caption))
+                terms.append(analyzed)
+            self.passages[article_id] = (self.next_doc, terms)
+            self.next_doc += len(terms)
+        if len(passages) >= self.BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        self.catalog.put_articles(self.rows)
+        self.catalog.add_passages(self.passage_rows, journal=False)
+        self.catalog.put_files(self.files)
+        self.rows, self.passage_rows, self.files = [], [], []
+
+    def _free(self, article_id: str) -> bool:
+        return article_id not in self.passages
+
+    def finish(self, changes: corpus.Changes) -> Outcome:
+        self._flush()
+        stepped_back: list[tuple[str, str, int]] = []
+        for story in group_versions(self.articles):
+            newest = story[0].article_id
+            stepped_back.extend((a.article_id, newest, rank) for rank, a in enumerate(story))
+        self.catalog.place(p for p in stepped_back if p[2] > 0)
+        older = [self.passages.pop(article_id) for article_id, _, rank in stepped_back if rank]
+        self.catalog.delete_passages(
+            [first + n for first, terms in older for n in range(len(terms))], journal=False
+        )
+        self.catalog.set_meta({"next_doc": str(self.next_doc)})
+        added = [
+            (first + n, terms)
+            for first, passage_terms in sorted(self.passages.values())
+            for n, terms in enumerate(passage_terms)
+        ]
+        return Outcome(changes, added)
+
+
+def _row(article: Article, file: str, position: int, story: str, rank: int) -> ArticleRow:
+    return ArticleRow(
+        article, file, position, day_key(article), web_key(article), story, rank,
+        recency_key(article),
+    )  # fmt: skip
 
 
 @dataclass
@@ -157,13 +237,10 @@ class _New:
 class _Regroup:
     """Inside the update's transaction: articles in and out, stories regrouped, passages cut."""
 
-    def __init__(
-        self, catalog: Catalog, found: corpus.Scan, passage_tokens: int, fresh: bool
-    ) -> None:
+    def __init__(self, catalog: Catalog, found: corpus.Scan, passage_tokens: int) -> None:
         self.catalog = catalog
         self.found = found
         self.passage_tokens = passage_tokens
-        self.fresh = fresh
 
     def apply(self, read: dict[str, Prepared], changes: corpus.Changes) -> Outcome:
         catalog = self.catalog
@@ -185,35 +262,28 @@ class _Regroup:
         kept = was_newest & now_newest  # unchanged files, still newest: passages stand
         dropped = (was_newest - now_newest) | {p.article_id for p in gone if p.rank == 0}
         deleted = catalog.docs_of(dropped) if dropped else []
-        catalog.delete_passages(deleted, journal=not self.fresh)
+        catalog.delete_passages(deleted, journal=True)
         catalog.delete_articles(gone_ids)
-        catalog.put_articles(self._row(n, *place[n.article.article_id]) for n in new)
+        catalog.put_articles(
+            _row(n.article, n.file, n.position, *place[n.article.article_id]) for n in new
+        )
         catalog.place((i, *place[i]) for i, p in affected.items() if place[i] != (p.story, p.rank))
         chunks = {n.article.article_id: n.chunks for n in new}
         meta = catalog.meta()
         next_doc = int(meta.get("next_doc", "0"))
-        passages: list[tuple[int, Passage]] = []
+        rows: list[PassageRow] = []
         terms: list[tuple[int, str]] = []
         for article_id in sorted(now_newest - kept):
             found = chunks.get(article_id)
             if found is None:  # an unchanged file's story became newest: read it again
                 found = self._reread(article_id)
             for position, (text, tokens, caption, analyzed) in enumerate(found, start=1):
-                passage = Passage(f"{article_id}:{position}", article_id, position, text,
-                                  tokens, caption)  # fmt: skip
-                passages.append((next_doc, passage))
+                rows.append((next_doc, article_id, position, text, tokens, caption))
                 terms.append((next_doc, analyzed))
                 next_doc += 1
-        catalog.add_passages(passages, journal=not self.fresh)
+        catalog.add_passages(rows, journal=True)
         catalog.set_meta({"next_doc": str(next_doc)})
         return Outcome(changes, terms, deleted)
-
-    @staticmethod
-    def _row(new: _New, story: str, rank: int) -> ArticleRow:
-        a = new.article
-        return ArticleRow(
-            a, new.file, new.position, day_key(a), web_key(a), story, rank, recency_key(a)
-        )
 
     def _new_articles(self, read: dict[str, Prepared], gone_ids: set[str]) -> list[_New]:
         taken: set[str] = set()
@@ -221,7 +291,7 @@ class _Regroup:
         def free(article_id: str) -> bool:
             if article_id in taken:
                 return False
-            return self.fresh or article_id in gone_ids or not self.catalog.has_article(article_id)
+            return article_id in gone_ids or not self.catalog.has_article(article_id)
 
         new: list[_New] = []
         for relative in sorted(read):
@@ -238,8 +308,6 @@ class _Regroup:
         self, gone: list[Placement], gone_files: set[str], new: list[_New]
     ) -> dict[str, Placement]:
         """Stored articles that could group with a new or departed one: their whole days."""
-        if self.fresh:
-            return {}
         days = {p.day for p in gone if p.day} | {d for n in new if (d := day_key(n.article))}
         webs = {p.web_key for p in gone if p.web_key}
         webs |= {w for n in new if (w := web_key(n.article))}
