@@ -133,11 +133,21 @@ async def test_invalid_session_reidentifies_but_never_syncs_again(seed_room: New
 # --------------------------------------------------------------------------- live refresh
 
 
-async def test_story_added_while_running_is_answered_within_seconds(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "refresh_seconds",
+    [
+        pytest.param(0.2, id="found-by-a-scan"),
+        # Scans an hour apart: only a file-system event can bring the story in time.
+        pytest.param(3600.0, id="found-by-an-event"),
+    ],
+)
+async def test_story_added_while_running_is_answered_within_seconds(
+    tmp_path: Path, refresh_seconds: float
+) -> None:
     corpus = temp_corpus(tmp_path)
     room = newsroom(corpus, tmp_path / "cache")
     question = "How many seats does the Ulleung ferry have?"
-    async with newsbot_on_fake(room, refresh_seconds=0.2) as (fake, _):
+    async with newsbot_on_fake(room, refresh_seconds=refresh_seconds) as (fake, _):
         before = await fake.invoke("ask", {"question": question})
         await before.wait_done()
         assert "4,812" not in str(answer_embed(before))
