@@ -19,12 +19,12 @@ import shutil
 import sqlite3
 import tempfile
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import overload
+from typing import TypeVar, overload
 
 from bot import analysis, corpus, indexing
 from bot.articles import Article
@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 
 CURRENT = "CURRENT"
 LOCK = ".lock"
+V = TypeVar("V")
 
 
 @dataclass(frozen=True)
@@ -53,14 +54,15 @@ class Report:
     note: str | None = None
 
 
-class _Articles(Mapping[str, Article]):
-    """Every version of every story by id (first paragraphs only), read on demand."""
+class _ArticleView(Mapping[str, V]):
+    """A read-only view of the catalog by article id: whatever ``find`` finds for an id."""
 
-    def __init__(self, catalog: Catalog) -> None:
+    def __init__(self, catalog: Catalog, find: Callable[[str], V | None]) -> None:
         self._catalog = catalog
+        self._find = find
 
-    def __getitem__(self, article_id: str) -> Article:
-        found = self._catalog.article(article_id)
+    def __getitem__(self, article_id: str) -> V:
+        found = self._find(article_id)
         if found is None:
             raise KeyError(article_id)
         return found
@@ -73,26 +75,6 @@ class _Articles(Mapping[str, Article]):
 
     def __len__(self) -> int:
         return self._catalog.count("articles")
-
-
-class _Newest(_Articles, Mapping[str, str]):  # type: ignore[misc]
-    """Article id -> id of its story's newest version."""
-
-    def __getitem__(self, article_id: str) -> str:  # type: ignore[override]
-        found = self._catalog.newest_of(article_id)
-        if found is None:
-            raise KeyError(article_id)
-        return found
-
-
-class _Stories(_Articles, Mapping[str, tuple[str, ...]]):  # type: ignore[misc]
-    """Article id -> ids of every version of its story, newest first."""
-
-    def __getitem__(self, article_id: str) -> tuple[str, ...]:  # type: ignore[override]
-        found = self._catalog.story(article_id)
-        if not found:
-            raise KeyError(article_id)
-        return found
 
 
 class _ByArticle(Mapping[str, list[Passage]]):
@@ -178,9 +160,13 @@ class NewsIndex:
         self.catalog = catalog
         self.engine = engine
         self.generation = generation
-        self.articles: Mapping[str, Article] = _Articles(catalog)
-        self.newest: Mapping[str, str] = _Newest(catalog)
-        self.story: Mapping[str, tuple[str, ...]] = _Stories(catalog)
+        # Every version of every story (first paragraphs only); id -> its story's newest id;
+        # id -> ids of all its story's versions, newest first.
+        self.articles: Mapping[str, Article] = _ArticleView(catalog, catalog.article)
+        self.newest: Mapping[str, str] = _ArticleView(catalog, catalog.newest_of)
+        self.story: Mapping[str, tuple[str, ...]] = _ArticleView(
+            catalog, lambda article_id: catalog.story(article_id) or None
+        )
         self.current: Sequence[Article] = _Current(catalog)
         self.passages: Mapping[str, Passage] = _ByPassageId(catalog)
         self.by_article: Mapping[str, list[Passage]] = _ByArticle(catalog)
