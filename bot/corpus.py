@@ -159,7 +159,7 @@ def unique_id(article_id: str, relative: str, free: Callable[[str], bool]) -> st
     """
     if free(article_id):
         return article_id
-    suffix = Path(relative).suffix.lstrip(".").lower() or "dup"
+    suffix = os.path.splitext(relative)[1].lstrip(".").lower() or "dup"
     base, n = f"{article_id}-{suffix}", 2
     candidate = base
     while not free(candidate):
