@@ -84,7 +84,9 @@ class Newsroom:
         """Re-read what changed on disk; readers keep the old index until the new one is ready."""
         with self._lock:
             index, report = self._open(rebuild=False, current=self.index)
-            if report.action != "reused":
+            # Reused, it is the same index; otherwise it was updated, or it finished an update a
+            # failure interrupted (a rebuilt engine), and its cached story terms are stale.
+            if index is not self.index:
                 self.index, self._terms = index, {}
             self.report, self.checked = report, time.time()
             return report

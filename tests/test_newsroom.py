@@ -1,5 +1,8 @@
 from pathlib import Path
 
+import pytest
+
+from bot import index
 from bot.newsroom import Newsroom
 from tests.helpers import newsroom, write_story
 
@@ -80,6 +83,28 @@ def test_refresh_picks_up_a_new_story_without_restarting(tmp_path: Path):
     report = room.refresh()
     assert report.action == "refreshed"
     assert room.latest(1)[0].article_id == "b"
+    assert room.ask("When did the Jeju ferry resume?").citations[0].article_id == "b"
+
+
+def test_a_refresh_that_failed_after_storing_is_finished_by_the_next(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    corpus = tmp_path / "c"
+    write_story(corpus, "a.md", _front("Chip exports rise", "2024-07-09", "Chip exports rose."))
+    room = newsroom(corpus, tmp_path / "cache")  # bm25: its engine is rebuilt to catch up
+    write_story(corpus, "b.md", _front("Ferry resumes", "2024-07-11", "The Jeju ferry resumed."))
+    catch_up = index._catch_up
+
+    def fail_after_storing(live: index.NewsIndex, known: object = None) -> object:
+        if known is None:
+            return catch_up(live)
+        raise OSError("disk full while writing the engine")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(index, "_catch_up", fail_after_storing)
+        with pytest.raises(OSError):
+            room.refresh()
+    room.refresh()
     assert room.ask("When did the Jeju ferry resume?").citations[0].article_id == "b"
 
 
