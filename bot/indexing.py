@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -74,6 +75,26 @@ def _chunks(article: Article, passage_tokens: int) -> tuple[Chunk, ...]:
     )
 
 
+def _exit_with(pid: int) -> None:
+    """In a worker: exit when the process that started the pool is gone.
+
+    A pool's workers wait on a queue their siblings also hold open, so after a kill -9 of the
+    indexing process nobody would ever tell them to stop.
+    """
+
+    def watch() -> None:
+        while True:
+            time.sleep(0.5)
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                os._exit(1)
+            except PermissionError:  # alive, under another user (a reused pid at worst)
+                pass
+
+    threading.Thread(target=watch, name="newsbot-exit-with-parent", daemon=True).start()
+
+
 def _prepared(jobs: list[tuple[str, str, int, int, int]]) -> Iterator[Prepared]:
     """``prepare`` over the jobs, in order; on every core when there are enough of them."""
     workers = min(os.cpu_count() or 1, 8)
@@ -84,7 +105,12 @@ def _prepared(jobs: list[tuple[str, str, int, int, int]]) -> Iterator[Prepared]:
     # that a forked child would inherit in whatever state they were.
     done = 0
     try:
-        with ProcessPoolExecutor(workers, mp_context=get_context("forkserver")) as pool:
+        with ProcessPoolExecutor(
+            workers,
+            mp_context=get_context("forkserver"),
+            initializer=_exit_with,
+            initargs=(os.getpid(),),
+        ) as pool:
             for item in pool.map(prepare, jobs, chunksize=FILES_PER_TASK):
                 done += 1
                 yield item

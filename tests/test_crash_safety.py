@@ -72,3 +72,56 @@ def test_kill_9_at_random_moments_leaves_the_old_or_the_new_index(tmp_path: Path
         assert index.search("containers harbour", 3)
     print(f"{engine}: {kills} of 4 indexing runs killed mid-way; each left a consistent index")
     assert kills >= 2, "too few runs were killed mid-way; the test proved little"
+
+
+def test_kill_9_during_a_parallel_build_keeps_the_index_and_leaves_no_workers(tmp_path: Path):
+    # Enough files for the worker pool (indexing.PARALLEL_FROM): the build's main process is
+    # killed while workers read, store or the engine is built.
+    corpus, cache = tmp_path / "corpus", tmp_path / "cache"
+    for n in range(1200):
+        write_story(
+            corpus,
+            f"s/story-{n}.txt",
+            wire_story(f"Harbour {n} report", [f"Harbour {n % 37} handled {n * 13} containers."]),
+        )
+    env = {**os.environ, "NEWSBOT_CACHE_DIR": str(cache), "NEWSBOT_ENGINE": "tantivy",
+           "PYTHONPATH": str(REPO)}  # fmt: skip
+    command = [sys.executable, "-m", "bot", "index", "--corpus", str(corpus)]
+    started = time.monotonic()
+    subprocess.run(command, cwd=tmp_path, env=env, check=True, capture_output=True, timeout=300)
+    duration = time.monotonic() - started
+    rng = random.Random(1200)
+    kills = 0
+    for _ in range(3):
+        process = subprocess.Popen(
+            [*command, "--rebuild"], cwd=tmp_path, env=env,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        time.sleep(rng.uniform(0.3, 0.9) * duration)
+        if process.poll() is None:
+            process.send_signal(signal.SIGKILL)
+            kills += 1
+        process.wait(timeout=120)
+        index, report = open_index(corpus, cache, engine="tantivy")
+        assert report.action == "reused"  # the live generation survived the killed rebuild
+        assert len(index.current) == 1200
+        assert index.search("harbour 7 report", 1)[0][0].article_id == "story-7"
+    assert kills >= 2, "too few rebuilds were killed mid-way; the test proved little"
+    # Nor do the killed builds leave worker processes behind.
+    deadline = time.monotonic() + 10
+    while _processes_mentioning(str(tmp_path)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _processes_mentioning(str(tmp_path)) == []
+
+
+def _processes_mentioning(text: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and int(entry.name) != os.getpid():
+            try:
+                command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            except OSError:
+                continue
+            if text in command and "multiprocessing" in command:
+                found.append(int(entry.name))
+    return found
