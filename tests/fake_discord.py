@@ -6,11 +6,12 @@ import asyncio
 import contextlib
 import copy
 import json
+import os
 import re
 import secrets
 import time
 import unicodedata
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Final
@@ -52,6 +53,7 @@ _SETTABLE_FLAGS: Final = SUPPRESS_EMBEDS | EPHEMERAL | SUPPRESS_NOTIFICATIONS | 
 # Gateway intents that need a switch in the developer portal (members, presences, content).
 PRIVILEGED_INTENTS: Final = (1 << 1) | (1 << 8) | (1 << 15)
 _GUILD_MESSAGES_INTENT: Final = 1 << 9
+_MESSAGE_CONTENT_INTENT: Final = 1 << 15
 
 # Interaction types and the callback types Discord accepts for each.
 PING, APPLICATION_COMMAND, MESSAGE_COMPONENT, AUTOCOMPLETE, MODAL_SUBMIT = 1, 2, 3, 4, 5
@@ -68,6 +70,14 @@ _SELECT_TYPES: Final = frozenset({3, 5, 6, 7, 8})
 DEFAULT_MEMBER_PERMISSIONS: Final = (
     (1 << 6) | (1 << 10) | (1 << 11) | (1 << 14) | (1 << 15) | (1 << 16) | (1 << 18) | (1 << 31)
 )
+ADMINISTRATOR: Final = 1 << 3
+MANAGE_CHANNELS: Final = 1 << 4
+VIEW_CHANNEL: Final = 1 << 10
+SEND_MESSAGES: Final = 1 << 11
+EMBED_LINKS: Final = 1 << 14
+
+# Application command types: slash, user context menu, message context menu.
+CHAT_INPUT, USER_COMMAND, MESSAGE_COMMAND = 1, 2, 3
 
 
 class FakeDiscordIncompatible(RuntimeError):
@@ -107,6 +117,32 @@ def check_discord_internals() -> None:
         raise FakeDiscordIncompatible(
             "tests/fake_discord.py cannot point discord.py at the fake: " + "; ".join(problems)
         )
+
+
+# Where a client in a child process reads the fake's address (see client_environment()).
+ENV_BASE_URL: Final = "FAKE_DISCORD_BASE_URL"
+ENV_GATEWAY_URL: Final = "FAKE_DISCORD_GATEWAY_URL"
+
+
+def point_discord_py_at(base_url: str, gateway_url: str) -> tuple[str, yarl.URL]:
+    """Point discord.py's REST base and default gateway elsewhere; return the old values."""
+    check_discord_internals()
+    route_cls = discord.http.Route
+    ws_cls = discord.gateway.DiscordWebSocket
+    old = (route_cls.BASE, ws_cls.DEFAULT_GATEWAY)
+    route_cls.BASE = base_url
+    ws_cls.DEFAULT_GATEWAY = yarl.URL(gateway_url)
+    return old
+
+
+def patch_from_environment(environ: Mapping[str, str] | None = None) -> None:
+    """In a child process: point discord.py at the fake named by client_environment()."""
+    env = os.environ if environ is None else environ
+    try:
+        base, gateway = env[ENV_BASE_URL], env[ENV_GATEWAY_URL]
+    except KeyError as exc:
+        raise RuntimeError(f"{exc.args[0]} is not set; pass fake.client_environment()") from None
+    point_discord_py_at(base, gateway)
 
 
 # --------------------------------------------------------------------------- validation
@@ -312,6 +348,8 @@ def _check_message(errs: _Errors, path: tuple[str | int, ...], payload: Any) -> 
         errs.add(
             (*path, "embeds"), "MAX_EMBED_SIZE_EXCEEDED", "Embed size exceeds maximum size of 6000"
         )
+    if payload.get("allowed_mentions") is not None:
+        _check_allowed_mentions(errs, (*path, "allowed_mentions"), payload["allowed_mentions"])
     flags = payload.get("flags") or 0
     if payload.get("components") is not None:
         _check_components(
@@ -320,6 +358,62 @@ def _check_message(errs: _Errors, path: tuple[str | int, ...], payload: Any) -> 
             payload["components"],
             v2=bool(int(flags) & IS_COMPONENTS_V2),
         )
+
+
+_MENTION_KINDS: Final = ("users", "roles", "everyone")
+
+
+def _check_allowed_mentions(errs: _Errors, path: tuple[str | int, ...], value: Any) -> None:
+    if not isinstance(value, dict):
+        errs.add(path, "DICT_TYPE_CONVERT", "Only dictionaries may be used in a DictType")
+        return
+    parse = _check_count(errs, (*path, "parse"), value.get("parse"), 3)
+    for i, kind in enumerate(parse):
+        if kind not in _MENTION_KINDS:
+            errs.add(
+                (*path, "parse", i),
+                "BASE_TYPE_CHOICES",
+                "Value must be one of ('users', 'roles', 'everyone').",
+            )
+    for kind in ("users", "roles"):
+        _check_count(errs, (*path, kind), value.get(kind), 100)
+        # Discord refuses to be told both "ping every X" and "ping only these X".
+        if kind in parse and value.get(kind):
+            errs.add(
+                (*path, "parse"),
+                "MESSAGE_ALLOWED_MENTIONS_PARSE_EXCLUSIVE",
+                f'parse:["{kind}"] and {kind}: [ids...] are mutually exclusive.',
+            )
+
+
+_USER_MENTION_RE: Final = re.compile(r"<@!?(\d+)>")
+_ROLE_MENTION_RE: Final = re.compile(r"<@&(\d+)>")
+
+
+def _pings(
+    content: str, allowed: Any, replied_user_id: int | None
+) -> tuple[list[int], list[int], bool]:
+    """(user ids, role ids, @everyone/@here) that `content` notifies under `allowed` mentions.
+
+    Without allowed_mentions Discord parses everything and pings a replied-to author; with it,
+    only what it lists (replied_user defaults to false there).
+    """
+    users = [int(u) for u in dict.fromkeys(_USER_MENTION_RE.findall(content))]
+    roles = [int(r) for r in dict.fromkeys(_ROLE_MENTION_RE.findall(content))]
+    everyone = "@everyone" in content or "@here" in content
+    if isinstance(allowed, dict):
+        parse = set(allowed.get("parse") or [])
+        listed_users = {int(u) for u in allowed.get("users") or []}
+        listed_roles = {int(r) for r in allowed.get("roles") or []}
+        users = [u for u in users if "users" in parse or u in listed_users]
+        roles = [r for r in roles if "roles" in parse or r in listed_roles]
+        everyone = everyone and "everyone" in parse
+        reply_pings = bool(allowed.get("replied_user"))
+    else:
+        reply_pings = True
+    if replied_user_id is not None and reply_pings and replied_user_id not in users:
+        users.append(replied_user_id)
+    return users, roles, everyone
 
 
 def _is_empty_message(payload: JSON, files: Sequence[Any]) -> bool:
@@ -558,6 +652,14 @@ class _Snowflakes:
         self._last = value if value > self._last else self._last + 1
         return self._last
 
+    def next_on_shard(self, shard_id: int, count: int) -> int:
+        """The next snowflake whose guild would land on `shard_id` of `count` shards."""
+        value = self.next()
+        stamp = value >> 22
+        stamp += (shard_id - stamp) % count  # moves the stamp at most count-1 ms ahead
+        self._last = max(self._last, stamp << 22)
+        return stamp << 22
+
 
 def _now_iso() -> str:
     return datetime.now(UTC).isoformat()
@@ -610,6 +712,18 @@ def _flatten(tree: JSON, path: tuple[str | int, ...], out: _Errors) -> None:
             _flatten(value, (*path, key), out)
 
 
+@dataclass(frozen=True)
+class Pings:
+    """Who a new message notified, after allowed_mentions (edits never notify)."""
+
+    users: tuple[int, ...] = ()
+    roles: tuple[int, ...] = ()
+    everyone: bool = False
+
+    def __bool__(self) -> bool:
+        return bool(self.users or self.roles or self.everyone)
+
+
 @dataclass
 class SentMessage:
     """A message payload the bot sent (callback, follow-up, edit or channel message)."""
@@ -622,6 +736,15 @@ class SentMessage:
     files: list[JSON]
     time: float
     interaction_id: int | None = None
+    pings: Pings = field(default_factory=Pings)
+
+    @property
+    def message_id(self) -> int | None:
+        return None if self.message is None else int(self.message["id"])
+
+    @property
+    def channel_id(self) -> int | None:
+        return None if self.message is None else int(self.message["channel_id"])
 
     @property
     def content(self) -> str | None:
@@ -660,6 +783,8 @@ class GatewayConnection:
     opened_at: float
     kind: str = ""  # "identify" or "resume" once the client said which
     session_id: str | None = None
+    shard: tuple[int, int] | None = None  # [id, count] of the session it serves
+    dispatched: list[JSON] = field(default_factory=list)  # op 0 frames sent on this socket
     received: list[JSON] = field(default_factory=list)
     heartbeats: int = 0
     closed_at: float | None = None
@@ -670,6 +795,15 @@ class GatewayConnection:
     @property
     def closed(self) -> bool:
         return self.closed_at is not None or self.ws is None or self.ws.closed
+
+    @property
+    def shard_id(self) -> int:
+        """The shard this connection serves; an unsharded client is shard 0 of 1."""
+        return 0 if self.shard is None else self.shard[0]
+
+    def events(self, name: str) -> list[JSON]:
+        """`d` of every `name` dispatch sent on this connection, oldest first."""
+        return [f["d"] for f in self.dispatched if f.get("t") == name]
 
 
 @dataclass
@@ -706,6 +840,8 @@ class FakeInteraction:
         self.payload = payload  # the INTERACTION_CREATE `d` as sent
         self.dispatched_at = dispatched_at
         self.source_message_id = source_message_id  # the message a clicked component was on
+        self.shard_id = 0  # the shard whose session carried INTERACTION_CREATE
+        self.connection: GatewayConnection | None = None  # the socket it went out on
         self.responses: list[CallbackRecord] = []
         self.followups: list[SentMessage] = []
         self.edits: list[SentMessage] = []
@@ -915,9 +1051,13 @@ class FakeDiscord:
         self.identify_payloads: list[JSON] = []
         self.presence_updates: list[JSON] = []
         self.gateway_connections: list[GatewayConnection] = []
+        self.guilds: dict[int, str] = {guild_id: guild_name}  # id -> name, the bot is in each
         self.channels: dict[int, JSON] = {
             channel_id: self._channel_payload(channel_id, "general", position=0)
         }
+        self.deleted_channels: dict[int, JSON] = {}
+        # Every version of every message, oldest first: creation, then one per edit.
+        self.message_versions: dict[int, list[JSON]] = {}
 
         self._ids = _Snowflakes()
         self._interactions_by_id: dict[int, FakeInteraction] = {}
@@ -986,20 +1126,22 @@ class FakeDiscord:
     @contextlib.contextmanager
     def patch(self) -> Iterator[FakeDiscord]:
         """Point discord.py's REST base and default gateway at this fake; restore on exit."""
-        check_discord_internals()
-        self._require_port()
-        route_cls = discord.http.Route
-        ws_cls = discord.gateway.DiscordWebSocket
-        old_base, old_gateway = route_cls.BASE, ws_cls.DEFAULT_GATEWAY
-        route_cls.BASE = self.base_url
-        ws_cls.DEFAULT_GATEWAY = yarl.URL(self.gateway_url)
+        old_base, old_gateway = point_discord_py_at(self.base_url, self.gateway_url)
         self._patch_depth += 1
         try:
             yield self
         finally:
             self._patch_depth -= 1
-            route_cls.BASE = old_base
-            ws_cls.DEFAULT_GATEWAY = old_gateway
+            discord.http.Route.BASE = old_base
+            discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = old_gateway
+
+    def client_environment(self) -> dict[str, str]:
+        """Variables that let a client in another process find this fake.
+
+        The child calls `patch_from_environment()` before logging in; several such processes
+        (each with its own shards) can connect at once.
+        """
+        return {ENV_BASE_URL: self.base_url, ENV_GATEWAY_URL: self.gateway_url}
 
     @contextlib.asynccontextmanager
     async def run_client(
@@ -1094,20 +1236,305 @@ class FakeDiscord:
         ident = self.last_identify
         return None if ident is None else ident.get("intents")
 
-    def command(self, name: str, guild_id: int | None = None) -> JSON | None:
-        """The synced command `name` as a client in `guild_id` would see it (guild scope first)."""
+    def command(
+        self, name: str, guild_id: int | None = None, type: int = CHAT_INPUT
+    ) -> JSON | None:
+        """The synced command `name` of `type` as a client in `guild_id` sees it (guild first)."""
         scopes: list[int | None] = [guild_id, None] if guild_id is not None else [None]
         for scope in scopes:
             for cmd in self.commands.get(scope, []):
-                if cmd.get("name") == name and cmd.get("type", 1) == 1:
+                if cmd.get("name") == name and cmd.get("type", 1) == type:
                     return cmd
         return None
 
-    def add_channel(self, name: str, channel_id: int | None = None) -> int:
-        """Add a text channel to the guild (send before the client connects to see it cached)."""
+    def add_channel(
+        self, name: str, channel_id: int | None = None, *, guild_id: int | None = None
+    ) -> int:
+        """Add a text channel to a guild (before the client connects, so READY carries it)."""
+        gid = self.guild_id if guild_id is None else guild_id
+        if gid not in self.guilds:
+            raise LookupError(f"no guild {gid}; add_guild() first")
         cid = channel_id if channel_id is not None else self._ids.next()
-        self.channels[cid] = self._channel_payload(cid, name, position=len(self.channels))
+        position = len(self.guild_channels(gid))
+        self.channels[cid] = self._channel_payload(cid, name, position=position, guild_id=gid)
         return cid
+
+    def add_guild(
+        self,
+        name: str,
+        guild_id: int | None = None,
+        *,
+        shard: tuple[int, int] | None = None,
+        channel_name: str = "general",
+    ) -> int:
+        """Add a guild the bot is in, with one text channel; return its id.
+
+        `shard=(id, count)` picks an id that Discord's `(guild_id >> 22) % count` puts on that
+        shard. Add guilds before the client connects: READY lists the guilds it had then.
+        """
+        if guild_id is None:
+            guild_id = self._ids.next() if shard is None else self._ids.next_on_shard(*shard)
+        self.guilds[guild_id] = name
+        self.add_channel(channel_name, guild_id=guild_id)
+        return guild_id
+
+    def guild_channels(self, guild_id: int | None = None) -> list[int]:
+        """Ids of the (undeleted) channels of a guild, in position order."""
+        gid = str(self.guild_id if guild_id is None else guild_id)
+        found = [c for c in self.channels.values() if c.get("guild_id") == gid]
+        return [int(c["id"]) for c in sorted(found, key=lambda c: (c["position"], int(c["id"])))]
+
+    def _default_channel(self, guild_id: int) -> int:
+        if guild_id == self.guild_id and self.channel_id in self.channels:
+            return self.channel_id
+        channels = self.guild_channels(guild_id)
+        return channels[0] if channels else self.channel_id
+
+    # ----------------------------------------------------------------- shards
+
+    def shard_of(self, guild_id: int | None, count: int | None = None) -> int:
+        """The shard that serves `guild_id`: `(guild_id >> 22) % count`; DMs go to shard 0.
+
+        Without `count`, the count the connected clients identified with (1 if unsharded).
+        """
+        return self._shard_of(guild_id, count)
+
+    def guilds_on_shard(self, shard_id: int, count: int) -> list[int]:
+        return [g for g in self.guilds if self._shard_of(g, count) == shard_id]
+
+    @property
+    def open_connections(self) -> list[GatewayConnection]:
+        """Live gateway sockets that identified or resumed, oldest first."""
+        return [c for c in self.gateway_connections if c.session_id is not None and not c.closed]
+
+    def open_shards(self) -> list[tuple[int, int]]:
+        """(shard id, shard count) of each open connection, sorted; unsharded is (0, 1)."""
+        return sorted(c.shard or (0, 1) for c in self.open_connections)
+
+    def connection_for_shard(self, shard_id: int) -> GatewayConnection | None:
+        """The live connection serving `shard_id` (the one guild events go to), if any."""
+        session = self._shard_sessions.get(shard_id)
+        return session.connection if self._live(session) and session is not None else None
+
+    async def wait_for_shards(
+        self, shard_ids: Iterable[int], count: int | None = None, timeout: float = 10.0
+    ) -> list[GatewayConnection]:
+        """Wait until every shard in `shard_ids` has a live session (READY sent); return them.
+
+        With `count`, each must also have identified with that shard count.
+        """
+        wanted = sorted(set(shard_ids))
+
+        def ready() -> bool:
+            for sid in wanted:
+                session = self._shard_sessions.get(sid)
+                if not self._live(session) or session is None:
+                    return False
+                if count is not None and (session.shard or (0, 1))[1] != count:
+                    return False
+            return True
+
+        await self._wait(
+            ready, timeout, lambda: f"shards {wanted} not all live; open: {self.open_shards()}"
+        )
+        conns = [self.connection_for_shard(sid) for sid in wanted]
+        return [c for c in conns if c is not None]
+
+    # ----------------------------------------------------------------- channels and faults
+
+    def bot_permissions(self, channel_id: int) -> int:
+        """What the bot may do in a channel: @everyone's role, then overwrites, as Discord does."""
+        channel = self.channels.get(channel_id)
+        if channel is None:
+            return 0
+        perms = DEFAULT_MEMBER_PERMISSIONS
+        overwrites = {
+            (int(o["type"]), int(o["id"])): o for o in channel.get("permission_overwrites") or []
+        }
+        # Order matters: @everyone overwrite, then (no extra roles here) the member's own.
+        for key in ((0, int(channel["guild_id"])), (1, self.bot_user_id)):
+            over = overwrites.get(key)
+            if over is not None:
+                perms = (perms & ~int(over.get("deny") or 0)) | int(over.get("allow") or 0)
+        return perms
+
+    async def set_bot_overwrite(
+        self, channel_id: int, *, allow: int = 0, deny: int = 0, notify: bool = True
+    ) -> None:
+        """Set the bot's own permission overwrite in a channel (0/0 removes it).
+
+        With `notify`, CHANNEL_UPDATE goes to the shard serving the channel's guild, so the
+        client's cache (`permissions_for(guild.me)`) sees the change.
+        """
+        channel = self.channels.get(channel_id)
+        if channel is None:
+            raise LookupError(f"no channel {channel_id}")
+        others = [
+            o
+            for o in channel.get("permission_overwrites") or []
+            if not (int(o["type"]) == 1 and int(o["id"]) == self.bot_user_id)
+        ]
+        if allow or deny:
+            others.append(
+                {"id": str(self.bot_user_id), "type": 1, "allow": str(allow), "deny": str(deny)}
+            )
+        channel["permission_overwrites"] = others
+        if notify:
+            await self._guild_event(
+                int(channel["guild_id"]), "CHANNEL_UPDATE", copy.deepcopy(channel)
+            )
+
+    async def revoke_send(self, channel_id: int, *, notify: bool = True) -> None:
+        """Take Send Messages from the bot in a channel: its posts there get 403 / 50013."""
+        await self.set_bot_overwrite(channel_id, deny=SEND_MESSAGES, notify=notify)
+
+    async def restore_permissions(self, channel_id: int, *, notify: bool = True) -> None:
+        """Remove the bot's overwrite in a channel again."""
+        await self.set_bot_overwrite(channel_id, notify=notify)
+
+    async def delete_channel(self, channel_id: int, *, notify: bool = True) -> None:
+        """Delete a channel and its messages: anything sent there gets 404 / 10003.
+
+        With `notify`, CHANNEL_DELETE goes to the shard serving the channel's guild.
+        """
+        channel = self.channels.pop(channel_id, None)
+        if channel is None:
+            raise LookupError(f"no channel {channel_id}")
+        self.deleted_channels[channel_id] = channel
+        for mid in [m for m, msg in self.messages.items() if msg["channel_id"] == str(channel_id)]:
+            del self.messages[mid]
+        if notify:
+            await self._guild_event(int(channel["guild_id"]), "CHANNEL_DELETE", channel)
+        await self._notify()
+
+    async def _guild_event(self, guild_id: int, event: str, data: JSON) -> None:
+        """Dispatch a guild's event to the session of its shard, if one was identified."""
+        session = self._session_for(guild_id)
+        if session is not None:
+            await self._session_dispatch(session, event, data)
+        await self._notify()
+
+    # ----------------------------------------------------------------- messages
+
+    def history(self, message_id: int) -> list[JSON]:
+        """Every version of a message, oldest first (creation, then each accepted edit)."""
+        return [copy.deepcopy(v) for v in self.message_versions.get(message_id, [])]
+
+    def messages_in(self, channel_id: int) -> list[JSON]:
+        """Current state of the messages in a channel, oldest first (ephemeral ones excluded)."""
+        found = [
+            m
+            for m in self.messages.values()
+            if m["channel_id"] == str(channel_id) and not m["flags"] & EPHEMERAL
+        ]
+        return sorted(found, key=lambda m: int(m["id"]))
+
+    def posts(self, channel_id: int | None = None) -> list[SentMessage]:
+        """Messages the bot created with POST /channels/{id}/messages (optionally one channel)."""
+        return [
+            s
+            for s in self.channel_messages
+            if s.kind == "channel" and (channel_id is None or s.channel_id == channel_id)
+        ]
+
+    def edits_of(self, message_id: int) -> list[SentMessage]:
+        """Accepted PATCH /channels/{id}/messages/{message_id} requests, oldest first."""
+        return [
+            s
+            for s in self.channel_messages
+            if s.kind == "channel_edit" and s.message_id == message_id
+        ]
+
+    async def wait_for_post(
+        self, channel_id: int | None = None, count: int = 1, timeout: float = 5.0
+    ) -> SentMessage:
+        """Wait until the bot posted `count` channel messages (in `channel_id`); the count-th."""
+        await self._wait(
+            lambda: len(self.posts(channel_id)) >= count,
+            timeout,
+            lambda: (
+                f"fewer than {count} posts in channel {channel_id}: {len(self.posts())} "
+                f"in all; rejections: {[r.reason for r in self.rejections]}"
+            ),
+        )
+        return self.posts(channel_id)[count - 1]
+
+    async def wait_for_message_edit(
+        self, message_id: int, count: int = 1, timeout: float = 5.0
+    ) -> SentMessage:
+        """Wait until the bot edited channel message `message_id` `count` times; the count-th."""
+        await self._wait(
+            lambda: len(self.edits_of(message_id)) >= count,
+            timeout,
+            lambda: (
+                f"fewer than {count} edits of message {message_id}; "
+                f"rejections: {[r.reason for r in self.rejections]}"
+            ),
+        )
+        return self.edits_of(message_id)[count - 1]
+
+    async def wait_for_rejection(
+        self, code: int | None = None, count: int = 1, timeout: float = 5.0
+    ) -> Rejection:
+        """Wait for the count-th 4xx answer (optionally with Discord error `code`)."""
+
+        def matching() -> list[Rejection]:
+            return [r for r in self.rejections if code is None or r.code == code]
+
+        await self._wait(
+            lambda: len(matching()) >= count,
+            timeout,
+            lambda: (
+                f"fewer than {count} rejections with code {code}: "
+                f"{[r.reason for r in self.rejections]}"
+            ),
+        )
+        return matching()[count - 1]
+
+    async def add_message(
+        self,
+        channel_id: int | None = None,
+        content: str = "",
+        *,
+        embeds: Sequence[Mapping[str, Any]] = (),
+        author_id: int | None = None,
+        author_bot: bool = False,
+    ) -> JSON:
+        """A message someone else posted (a member, or another bot when `author_bot`).
+
+        Returns the stored message object, e.g. to invoke a message context menu on it. The
+        client gets MESSAGE_CREATE if it asked for guild messages; without the privileged
+        message content intent its content, embeds and attachments arrive empty, as on Discord.
+        """
+        cid = self.channel_id if channel_id is None else channel_id
+        channel = self.channels.get(cid)
+        if channel is None:
+            raise LookupError(f"no channel {cid}")
+        uid = self.user_id if author_id is None else author_id
+        payload: JSON = {"content": content, "embeds": [dict(e) for e in embeds]}
+        errors = validate_message(payload)
+        if errors:
+            raise ValueError(f"Discord would refuse this message: {errors}")
+        msg = self._new_message(
+            payload,
+            [],
+            channel_id=cid,
+            guild_id=int(channel["guild_id"]),
+            flags=0,
+            inter=None,
+            author=self.user_payload(uid, bot=author_bot),
+        )
+        session = self._session_for(int(channel["guild_id"]))
+        if session is not None and session.intents & _GUILD_MESSAGES_INTENT:
+            event = copy.deepcopy(msg)
+            mentioned = str(self.bot_user_id) in {u["id"] for u in msg["mentions"]}
+            if not session.intents & _MESSAGE_CONTENT_INTENT and not mentioned:
+                event.update(content="", embeds=[], attachments=[], components=[])
+            event["member"] = self.member_payload(uid)
+            event["member"].pop("user")
+            await self._session_dispatch(session, "MESSAGE_CREATE", event)
+        await self._notify()
+        return copy.deepcopy(msg)
 
     # ----------------------------------------------------------------- waiting
 
@@ -1170,11 +1597,13 @@ class FakeDiscord:
             member["permissions"] = str(permissions)
         return member
 
-    def _channel_payload(self, channel_id: int, name: str, *, position: int) -> JSON:
+    def _channel_payload(
+        self, channel_id: int, name: str, *, position: int, guild_id: int | None = None
+    ) -> JSON:
         return {
             "id": str(channel_id),
             "type": 0,
-            "guild_id": str(self.guild_id),
+            "guild_id": str(self.guild_id if guild_id is None else guild_id),
             "name": name,
             "position": position,
             "permission_overwrites": [],
@@ -1186,11 +1615,12 @@ class FakeDiscord:
             "flags": 0,
         }
 
-    def guild_payload(self) -> JSON:
+    def guild_payload(self, guild_id: int | None = None) -> JSON:
         """GUILD_CREATE `d`: a small but complete guild with the bot as its only cached member."""
+        gid = self.guild_id if guild_id is None else guild_id
         return {
-            "id": str(self.guild_id),
-            "name": self.guild_name,
+            "id": str(gid),
+            "name": self.guilds[gid],
             "icon": None,
             "splash": None,
             "discovery_splash": None,
@@ -1205,7 +1635,7 @@ class FakeDiscord:
             "premium_tier": 0,
             "roles": [
                 {
-                    "id": str(self.guild_id),
+                    "id": str(gid),
                     "name": "@everyone",
                     "permissions": str(DEFAULT_MEMBER_PERMISSIONS),
                     "position": 0,
@@ -1239,7 +1669,7 @@ class FakeDiscord:
             "guild_scheduled_events": [],
             "soundboard_sounds": [],
             "members": [self.member_payload(self.bot_user_id)],
-            "channels": [copy.deepcopy(c) for c in self.channels.values()],
+            "channels": [copy.deepcopy(self.channels[c]) for c in self.guild_channels(gid)],
         }
 
     def application_payload(self) -> JSON:
@@ -1295,6 +1725,7 @@ class FakeDiscord:
         flags: int,
         inter: FakeInteraction | None,
         mtype: int = 0,
+        author: JSON | None = None,
     ) -> JSON:
         mid = self._ids.next()
         msg: JSON = {
@@ -1305,7 +1736,7 @@ class FakeDiscord:
             "embeds": [{"type": "rich", **e} for e in payload.get("embeds") or []],
             "components": copy.deepcopy(payload.get("components") or []),
             "attachments": self._attachments(files, payload),
-            "author": self.user_payload(self.bot_user_id, bot=True),
+            "author": author or self.user_payload(self.bot_user_id, bot=True),
             "flags": flags,
             "timestamp": _now_iso(),
             "edited_timestamp": None,
@@ -1333,8 +1764,26 @@ class FakeDiscord:
             }
             if inter.type == APPLICATION_COMMAND:
                 msg["interaction_metadata"]["name"] = inter.name
+        self._set_mentions(msg, payload)
         self.messages[mid] = msg
+        self.message_versions[mid] = [copy.deepcopy(msg)]
         return msg
+
+    def _set_mentions(self, msg: JSON, payload: JSON) -> Pings:
+        """Fill the message's mention fields with what `payload` may ping; return those pings."""
+        replied: int | None = None
+        reference = msg.get("message_reference") or {}
+        if reference.get("message_id") is not None:
+            target = self.messages.get(int(reference["message_id"]))
+            if target is not None:
+                replied = int(target["author"]["id"])
+        users, roles, everyone = _pings(
+            msg.get("content") or "", payload.get("allowed_mentions"), replied
+        )
+        msg["mentions"] = [self.user_payload(u) for u in users]
+        msg["mention_roles"] = [str(r) for r in roles]
+        msg["mention_everyone"] = everyone
+        return Pings(tuple(users), tuple(roles), everyone)
 
     def _apply_edit(self, msg: JSON, payload: JSON, files: Sequence[JSON]) -> None:
         was_loading = bool(msg["flags"] & LOADING)
@@ -1358,6 +1807,9 @@ class FakeDiscord:
         msg["flags"] &= ~LOADING
         if not was_loading:
             msg["edited_timestamp"] = _now_iso()
+        if "content" in payload or "allowed_mentions" in payload:
+            self._set_mentions(msg, payload)
+        self.message_versions.setdefault(int(msg["id"]), []).append(copy.deepcopy(msg))
 
     def _record_sent(
         self,
@@ -1367,6 +1819,14 @@ class FakeDiscord:
         message: JSON | None,
         inter: FakeInteraction | None,
     ) -> SentMessage:
+        pings = Pings()
+        if kind in ("response", "followup", "channel") and message is not None:
+            # Only a new message notifies; a thinking defer's first follow-up is one too.
+            pings = Pings(
+                tuple(int(u["id"]) for u in message.get("mentions") or []),
+                tuple(int(r) for r in message.get("mention_roles") or []),
+                bool(message.get("mention_everyone")),
+            )
         sent = SentMessage(
             kind=kind,
             payload=payload,
@@ -1376,6 +1836,7 @@ class FakeDiscord:
             files=[{k: v for k, v in f.items() if k != "data"} for f in rec.files],
             time=rec.time,
             interaction_id=None if inter is None else inter.id,
+            pings=pings,
         )
         self.sent_messages.append(sent)
         return sent
@@ -1605,7 +2066,7 @@ class FakeDiscord:
     def _scope_problem(
         self, rec: RecordedRequest, app: str, guild: str | None
     ) -> web.Response | None:
-        if int(app) != self.application_id or (guild is not None and int(guild) != self.guild_id):
+        if int(app) != self.application_id or (guild is not None and int(guild) not in self.guilds):
             return self._reject(rec, 403, 50001, "Missing Access")
         return None
 
@@ -1872,13 +2333,26 @@ class FakeDiscord:
 
     # ----------------------------------------------------------------- REST: channels
 
-    def _channel_or_reject(self, rec: RecordedRequest, channel: str) -> JSON | web.Response:
+    def _channel_or_reject(
+        self, rec: RecordedRequest, channel: str, needs: int = VIEW_CHANNEL
+    ) -> JSON | web.Response:
+        """The channel, or Discord's answer when it is gone or the bot lacks `needs`."""
         data = self.channels.get(int(channel))
-        return data if data is not None else self._reject(rec, 404, 10003, "Unknown Channel")
+        if data is None:
+            return self._reject(rec, 404, 10003, "Unknown Channel")
+        perms = self.bot_permissions(int(channel))
+        if not perms & VIEW_CHANNEL:
+            return self._reject(rec, 403, 50001, "Missing Access")
+        if needs & ~perms:
+            return self._reject(rec, 403, 50013, "Missing Permissions")
+        return data
 
     def _channel_message(
         self, rec: RecordedRequest, channel: str, message: str
     ) -> JSON | web.Response:
+        found = self._channel_or_reject(rec, channel)
+        if isinstance(found, web.Response):
+            return found
         msg = self.messages.get(int(message))
         if msg is None or msg["channel_id"] != channel:
             return self._reject(rec, 404, 10008, "Unknown Message")
@@ -1899,7 +2373,7 @@ class FakeDiscord:
     async def _post_channel_message(
         self, rec: RecordedRequest, request: web.Request, channel: str
     ) -> web.Response:
-        found = self._channel_or_reject(rec, channel)
+        found = self._channel_or_reject(rec, channel, needs=VIEW_CHANNEL | SEND_MESSAGES)
         if isinstance(found, web.Response):
             return found
         payload = self._message_payload(rec)
@@ -1910,18 +2384,19 @@ class FakeDiscord:
         flags = int(payload.get("flags") or 0) & (
             SUPPRESS_EMBEDS | SUPPRESS_NOTIFICATIONS | IS_COMPONENTS_V2
         )
+        guild_id = int(found["guild_id"])
         msg = self._new_message(
             payload,
             rec.files,
             channel_id=int(channel),
-            guild_id=self.guild_id,
+            guild_id=guild_id,
             flags=flags,
             inter=None,
             mtype=19 if payload.get("message_reference") else 0,
         )
         self.channel_messages.append(self._record_sent("channel", rec, payload, msg, None))
         # Like Discord, echo the bot's own message on the gateway when it asked for it.
-        session = self._session_for(self.guild_id)
+        session = self._session_for(guild_id)
         if session is not None and session.intents & _GUILD_MESSAGES_INTENT:
             await self._session_dispatch(session, "MESSAGE_CREATE", copy.deepcopy(msg))
         return self._json(msg)
@@ -1938,9 +2413,17 @@ class FakeDiscord:
         msg = self._channel_message(rec, channel, message)
         if isinstance(msg, web.Response):
             return msg
+        if int(msg["author"]["id"]) != self.bot_user_id:
+            return self._reject(rec, 403, 50005, "Cannot edit a message authored by another user")
         payload = self._message_payload(rec)
         if isinstance(payload, web.Response):
             return payload
+        merged = {
+            **msg,
+            **{k: v for k, v in payload.items() if k in ("content", "embeds", "components")},
+        }
+        if _is_empty_message(merged, rec.files or msg.get("attachments") or []):
+            return self._reject(rec, 400, 50006, "Cannot send an empty message")
         self._apply_edit(msg, payload, rec.files)
         self.channel_messages.append(self._record_sent("channel_edit", rec, payload, msg, None))
         return self._json(msg)
@@ -1951,6 +2434,10 @@ class FakeDiscord:
         msg = self._channel_message(rec, channel, message)
         if isinstance(msg, web.Response):
             return msg
+        manage_messages = 1 << 13
+        own = int(msg["author"]["id"]) == self.bot_user_id
+        if not own and not self.bot_permissions(int(channel)) & manage_messages:
+            return self._reject(rec, 403, 50013, "Missing Permissions")
         del self.messages[int(msg["id"])]
         return web.Response(status=204)
 
@@ -1994,6 +2481,8 @@ class FakeDiscord:
                 await conn.ws.send_str(json.dumps(frame))
             except (ConnectionError, RuntimeError):
                 return False  # the client went away; resumable events stay buffered
+        if frame.get("op") == 0:
+            conn.dispatched.append(frame)
         return True
 
     async def _session_dispatch(self, session: _Session, event: str, data: JSON) -> None:
@@ -2114,10 +2603,9 @@ class FakeDiscord:
         shard_id = 0 if shard is None else shard[0]
         self._shard_sessions[shard_id] = session
         session.connection = conn
-        conn.session_id, conn.kind = session.id, "identify"
+        conn.session_id, conn.kind, conn.shard = session.id, "identify", shard
         count = 1 if shard is None else shard[1]
-        mine = self._shard_of(self.guild_id, count) == shard_id
-        guilds = [self.guild_payload()] if mine else []
+        guilds = [self.guild_payload(g) for g in self.guilds_on_shard(shard_id, count)]
         ready: JSON = {
             "v": 10,
             "user": {
@@ -2157,7 +2645,7 @@ class FakeDiscord:
             return
         old = session.connection
         session.connection = conn
-        conn.session_id, conn.kind = session.id, "resume"
+        conn.session_id, conn.kind, conn.shard = session.id, "resume", session.shard
         if old is not None and old.ws is not None and not old.ws.closed:
             await old.ws.close(code=4000, message=b"Session resumed elsewhere.")
         last_seen = d.get("seq") or 0
@@ -2333,8 +2821,12 @@ class FakeDiscord:
             "attachment_size_limit": 10 * 1024 * 1024,
         }
         if gid is not None:
-            cid = channel_id if channel_id is not None else self.channel_id
-            channel = self.channels.get(cid) or self._channel_payload(cid, "unknown", position=99)
+            cid = channel_id if channel_id is not None else self._default_channel(gid)
+            channel = self.channels.get(cid) or self._channel_payload(
+                cid, "unknown", position=99, guild_id=gid
+            )
+            if cid in self.channels:
+                payload["app_permissions"] = str(self.bot_permissions(cid))
             payload.update(
                 {
                     "guild_id": str(gid),
@@ -2381,9 +2873,9 @@ class FakeDiscord:
         self.interactions.append(inter)
         self._interactions_by_id[iid] = inter
         self._interactions_by_token[token] = inter
-        await self._session_dispatch(
-            self._shard_sessions[shard], "INTERACTION_CREATE", copy.deepcopy(payload)
-        )
+        session = self._shard_sessions[shard]
+        inter.shard_id, inter.connection = shard, session.connection
+        await self._session_dispatch(session, "INTERACTION_CREATE", copy.deepcopy(payload))
         await self._notify()
         return inter
 
@@ -2473,6 +2965,104 @@ class FakeDiscord:
             dm=dm,
             channel_id=channel_id,
             permissions=None,
+            roles=(),
+            locale=locale,
+            timeout=timeout,
+        )
+
+    def _context_menu_data(
+        self, name: str, ctype: int, target_id: int, resolved: JSON, guild_id: int | None
+    ) -> JSON:
+        command = self.command(name, guild_id, type=ctype)
+        if command is None and self.require_synced:
+            raise LookupError(
+                f"context menu {name!r} (type {ctype}) was never synced "
+                f"(synced scopes: {self.synced_scopes})"
+            )
+        data: JSON = {
+            "id": command["id"] if command else str(self._ids.next()),
+            "name": name,
+            "type": ctype,
+            "target_id": str(target_id),
+            "resolved": resolved,
+        }
+        if command is not None and command.get("guild_id"):
+            data["guild_id"] = command["guild_id"]
+        return data
+
+    async def invoke_message_command(
+        self,
+        name: str,
+        message: Mapping[str, Any] | int,
+        *,
+        user_id: int | None = None,
+        permissions: int | None = None,
+        roles: Sequence[int] = (),
+        locale: str = "en-US",
+        timeout: float = 5.0,
+    ) -> FakeInteraction:
+        """Right-click `message` -> Apps -> `name`: a message context menu command.
+
+        INTERACTION_CREATE type 2 with data.type 3, `target_id`, and the whole message in
+        `data.resolved.messages` (content and embeds included, whatever the client's intents).
+        `message` is a stored message (from `add_message`, a post, or an id).
+        """
+        mid = message if isinstance(message, int) else int(message["id"])
+        found = self.messages.get(mid)
+        if found is None:
+            raise LookupError(f"no such message (deleted, or never sent): {message!r}")
+        guild_id = int(found["guild_id"]) if found.get("guild_id") else None
+        data = self._context_menu_data(
+            name,
+            MESSAGE_COMMAND,
+            mid,
+            {"messages": {str(mid): copy.deepcopy(found)}},
+            guild_id,
+        )
+        return await self._dispatch_interaction(
+            APPLICATION_COMMAND,
+            data,
+            name=name,
+            user_id=user_id,
+            guild_id=guild_id,
+            dm=guild_id is None,
+            channel_id=int(found["channel_id"]),
+            permissions=permissions,
+            roles=roles,
+            locale=locale,
+            timeout=timeout,
+        )
+
+    async def invoke_user_command(
+        self,
+        name: str,
+        target_user_id: int,
+        *,
+        user_id: int | None = None,
+        guild_id: int | None = None,
+        channel_id: int | None = None,
+        permissions: int | None = None,
+        locale: str = "en-US",
+        timeout: float = 5.0,
+    ) -> FakeInteraction:
+        """Right-click a member -> Apps -> `name`: a user context menu command (data.type 2)."""
+        gid = self.guild_id if guild_id is None else guild_id
+        member = self.member_payload(target_user_id, permissions=DEFAULT_MEMBER_PERMISSIONS)
+        member.pop("user")
+        resolved: JSON = {
+            "users": {str(target_user_id): self.user_payload(target_user_id)},
+            "members": {str(target_user_id): member},
+        }
+        data = self._context_menu_data(name, USER_COMMAND, target_user_id, resolved, gid)
+        return await self._dispatch_interaction(
+            APPLICATION_COMMAND,
+            data,
+            name=name,
+            user_id=user_id,
+            guild_id=gid,
+            dm=False,
+            channel_id=channel_id,
+            permissions=permissions,
             roles=(),
             locale=locale,
             timeout=timeout,
