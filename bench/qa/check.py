@@ -1,0 +1,191 @@
+"""Validate the issue-10 question sets against a built evaluation corpus, through newsbot itself.
+
+Usage: python -m bench.qa.check --corpus DIR [--cache DIR] [--write-splits]
+
+DIR is the folder ``python -m bench.qa.build_corpus`` wrote. For every answerable question the
+story (a file stem) must be a file of the corpus that newsbot reads, and the answer string must
+occur, case-sensitive, in the text newsbot gives for that story (``Newsroom.source``: the newest
+version, as a citation would show it). Near-miss questions must name a story newsbot reads.
+The splits must be the ones the fixed seeded shuffle gives (``assign_splits``), so nobody can
+move a question between tune and holdout after seeing results. Exits 1 on any failure.
+
+``--write-splits`` rewrites the ``split`` field of every file from that shuffle (run it after
+adding questions).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import tempfile
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+SETS = ("answerable", "offcorpus", "nearmiss")
+SEED = 10  # the issue's number; fixed before any result was seen
+HOLDOUT_SHARE = 3  # one in three
+
+
+def load(name: str, folder: Path = HERE) -> list[dict[str, str]]:
+    path = folder / f"{name}.jsonl"
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def save(name: str, rows: Iterable[dict[str, str]], folder: Path = HERE) -> None:
+    text = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+    (folder / f"{name}.jsonl").write_text(text, encoding="utf-8")
+
+
+def stratum(name: str, row: dict[str, str]) -> str:
+    return f"{name}/{row['kind']}" if name == "answerable" else name
+
+
+def assign_splits(name: str, rows: list[dict[str, str]]) -> dict[str, str]:
+    """Question id -> "tune" or "holdout": a third of each stratum, by a seeded shuffle of ids.
+
+    Strata are the set, and within answerable the kind (lexical / paraphrase), so each is held
+    out in the same proportion. The shuffle sees only ids (sorted first), never questions or
+    results; a stratum of n questions holds out round(n / 3).
+    """
+    splits: dict[str, str] = {}
+    groups: dict[str, list[str]] = {}
+    for row in rows:
+        groups.setdefault(stratum(name, row), []).append(row["id"])
+    for key in sorted(groups):
+        ids = sorted(groups[key])
+        random.Random(f"{SEED}:{key}").shuffle(ids)
+        held = round(len(ids) / HOLDOUT_SHARE)
+        for i, qid in enumerate(ids):
+            splits[qid] = "holdout" if i < held else "tune"
+    return splits
+
+
+def write_splits(folder: Path = HERE) -> None:
+    for name in SETS:
+        rows = load(name, folder)
+        splits = assign_splits(name, rows)
+        save(name, ({**row, "split": splits[row["id"]]} for row in rows), folder)
+
+
+def check_shapes(name: str, rows: list[dict[str, str]]) -> list[str]:
+    fields = {
+        "answerable": {"id", "question", "story", "answer", "kind", "split"},
+        "offcorpus": {"id", "question", "split"},
+        "nearmiss": {"id", "question", "story", "why", "split"},
+    }[name]
+    problems = []
+    ids = Counter(row.get("id") for row in rows)
+    problems += [f"{name}: id {qid} used {n} times" for qid, n in ids.items() if n > 1]
+    questions = Counter(row.get("question") for row in rows)
+    problems += [f"{name}: question repeated: {q}" for q, n in questions.items() if n > 1]
+    splits = assign_splits(name, rows)
+    for row in rows:
+        if set(row) != fields:
+            problems.append(f"{name} {row.get('id')}: fields {sorted(row)} != {sorted(fields)}")
+            continue
+        if name == "answerable" and row["kind"] not in ("lexical", "paraphrase"):
+            problems.append(f"{name} {row['id']}: kind {row['kind']!r}")
+        if row["split"] != splits[row["id"]]:
+            problems.append(f"{name} {row['id']}: split {row['split']} is not the seeded one")
+    return problems
+
+
+def _newsroom(corpus: Path, cache: Path) -> Any:
+    from bot.newsroom import Newsroom
+    from bot.settings import load_settings
+
+    settings = load_settings(
+        environ={"NEWSBOT_CACHE_DIR": str(cache)}, env_file=None, corpus_dir=corpus
+    )
+    return Newsroom(settings)
+
+
+def check_corpus(
+    corpus: Path, cache: Path, answerable: list[dict[str, str]], nearmiss: list[dict[str, str]]
+) -> tuple[list[str], Counter[str]]:
+    manifest = json.loads((corpus / "manifest.json").read_text(encoding="utf-8"))
+    ids = {f["stem"]: f["article_id"] for f in manifest["files"]}
+    room = _newsroom(corpus, cache)
+    problems: list[str] = []
+    seen: Counter[str] = Counter()
+    texts: dict[str, str | None] = {}
+
+    def text_of(stem: str) -> str | None:
+        if stem not in texts:
+            view = room.source(ids[stem]) if stem in ids else None
+            if view is None:
+                texts[stem] = None
+            else:
+                article = view.article
+                # The body only: a headline match is not an answer a passage can show.
+                texts[stem] = "\n".join(p.text for p in article.paragraphs)
+                seen["resolved to a newer version or copy"] += article.article_id != ids[stem]
+        return texts[stem]
+
+    for row in answerable:
+        text = text_of(row["story"])
+        if text is None:
+            problems.append(f"answerable {row['id']}: story {row['story']} not read by newsbot")
+        elif row["answer"] not in text:
+            problems.append(
+                f"answerable {row['id']}: answer {row['answer']!r} not in {row['story']}"
+            )
+        else:
+            seen["answerable ok"] += 1
+    for row in nearmiss:
+        if text_of(row["story"]) is None:
+            problems.append(f"nearmiss {row['id']}: story {row['story']} not read by newsbot")
+        else:
+            seen["nearmiss story ok"] += 1
+    return problems, seen
+
+
+def counts(sets: dict[str, list[dict[str, str]]]) -> list[str]:
+    lines = ["| set | kind | tune | holdout | total |", "|---|---|---:|---:|---:|"]
+    for name, rows in sets.items():
+        by: dict[str, Counter[str]] = {}
+        for row in rows:
+            by.setdefault(row.get("kind", "-"), Counter())[row["split"]] += 1
+        for kind, c in sorted(by.items()):
+            lines.append(
+                f"| {name} | {kind} | {c['tune']} | {c['holdout']} | {c['tune'] + c['holdout']} |"
+            )
+    return lines
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, help="folder written by bench.qa.build_corpus")
+    parser.add_argument("--cache", type=Path, help="index cache (default: a temporary folder)")
+    parser.add_argument("--write-splits", action="store_true", help="rewrite the split fields")
+    args = parser.parse_args(argv)
+    if args.write_splits:
+        write_splits()
+    sets = {name: load(name) for name in SETS}
+    problems = [p for name, rows in sets.items() for p in check_shapes(name, rows)]
+    print("\n".join(counts(sets)))
+    stories = {row["story"] for row in sets["answerable"]}
+    print(f"answerable questions cover {len(stories)} stories")
+    if args.corpus:
+        with tempfile.TemporaryDirectory() as scratch:
+            found, seen = check_corpus(
+                args.corpus, args.cache or Path(scratch), sets["answerable"], sets["nearmiss"]
+            )
+        problems += found
+        for key, n in sorted(seen.items()):
+            print(f"{key}: {n}")
+    else:
+        print("no --corpus given: answers not checked against the stories")
+    for problem in problems:
+        print("FAIL", problem)
+    print(f"{len(problems)} problem(s)")
+    sys.exit(1 if problems else 0)
+
+
+if __name__ == "__main__":
+    main()
