@@ -16,11 +16,13 @@ from pathlib import Path
 import ir_measures
 from ir_measures import RR, R, Success, nDCG
 
-from bot import analysis, answers, bm25
-from bot.articles import Article, Paragraph
-from bot.index import NewsIndex, open_index
-from bot.passages import DEFAULT_MAX_TOKENS, DEFAULT_MIN_TOKENS, Passage, split_articles
-from bot.search import Engine, engine_kind
+from bot.answers import ask as answers
+from bot.index.engines import bm25
+from bot.index.engines.base import Engine, engine_kind
+from bot.index.newsindex import NewsIndex, open_index
+from bot.ingest.articles import Article, Paragraph
+from bot.text import analysis
+from bot.text.passages import DEFAULT_MAX_TOKENS, DEFAULT_MIN_TOKENS, Passage, split_articles
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -59,7 +61,7 @@ class Built:
 
 
 def build(articles: Sequence[Article], index_titles: bool, engine: str = "bm25") -> Built:
-    """Passages and engine as bot.index builds them; titles left out when they are the queries."""
+    """Passages and engine as the index builds them; titles left out when they are the queries."""
     started = time.perf_counter()
     passages = split_articles(articles, DEFAULT_MAX_TOKENS, DEFAULT_MIN_TOKENS)
     titles = {a.article_id: a.title for a in articles} if index_titles else {}

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, TypeVar
 from bench.pipeline import write_corpus
 
 if TYPE_CHECKING:
-    from bot.articles import Article
+    from bot.ingest.articles import Article
 
 T = TypeVar("T")
 
@@ -71,9 +71,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
 
-    from bot.analysis import passage_terms
-    from bot.passages import encoding, split_article
-    from bot.readers import ArticleError, parse_bytes
+    from bot.ingest.readers import ArticleError, parse_bytes
+    from bot.text.analysis import passage_terms
+    from bot.text.passages import encoding, split_article
 
     work = Path(tempfile.mkdtemp(prefix="newsbot-hotpath-"))
     try:

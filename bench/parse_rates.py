@@ -19,10 +19,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.articles import Article
-from bot.readers import ArticleError, read_file
-from bot.versions import group_versions
-from bot.wire import web_id_date
+from bot.ingest.articles import Article
+from bot.ingest.readers import ArticleError, read_file
+from bot.ingest.versions import group_versions
+from bot.ingest.wire import web_id_date
 
 
 @dataclass

@@ -123,10 +123,10 @@ def _child_build(engine: str, work: Path, index: Path) -> None:
 
 def _engine_class(engine: str):
     if engine == "bm25":
-        from bot.bm25 import RankBM25Engine
+        from bot.index.engines.bm25 import RankBM25Engine
 
         return RankBM25Engine
-    from bot.tantivy_engine import TantivyEngine
+    from bot.index.engines.tantivy import TantivyEngine
 
     return TantivyEngine
 
@@ -149,7 +149,7 @@ def _child_serve(engine: str, work: Path, index: Path, budget: float, spawned: f
             return model.get_top_n(question.lower().split(), ids, n=K)
 
     else:
-        from bot.analysis import analyze
+        from bot.text.analysis import analyze
 
         engine_obj = _engine_class(engine).load(index)
 
@@ -199,8 +199,8 @@ def _child_serve(engine: str, work: Path, index: Path, budget: float, spawned: f
 
 
 def _child_update(work: Path, index: Path) -> None:
-    from bot.analysis import analyze
-    from bot.tantivy_engine import TantivyEngine
+    from bot.index.engines.tantivy import TantivyEngine
+    from bot.text.analysis import analyze
 
     stories: list[list[str]] = json.loads((work / "stories.json").read_text())
     engine = TantivyEngine.load(index)
@@ -398,7 +398,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 
 def _run(args: argparse.Namespace) -> None:
-    from bot.analysis import analyze
+    from bot.text.analysis import analyze
 
     if args.reuters is None or not (args.reuters / "reuters21578.jsonl").exists():
         raise SystemExit("--reuters must name the folder holding reuters21578.jsonl")
@@ -534,7 +534,7 @@ def _report(
         "in the engine, so they are excluded for every engine; the baseline gets passage "
         "numbers as its `documents`.",
         "",
-        "## Analysis (bot.analysis.analyze, one process, before any engine)",
+        "## Analysis (bot.text.analysis.analyze, one process, before any engine)",
         "",
         "| passages | seconds | passages/s | terms/passage |",
         "|---:|---:|---:|---:|",

@@ -11,15 +11,15 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot import analysis
-from bot.answers import Answer, ask
-from bot.articles import Article, Paragraph
-from bot.index import NewsIndex, Report, open_index
-from bot.passages import Passage
+from bot.answers.ask import Answer, ask
+from bot.index.newsindex import NewsIndex, Report, open_index
+from bot.ingest.articles import Article, Paragraph
 from bot.settings import Settings
+from bot.text import analysis
+from bot.text.passages import Passage
 
 if TYPE_CHECKING:
-    from bot.feeds import FeedStatus
+    from bot.feeds.pull import FeedStatus
 
 
 # Passages a topic search looks at for /latest: enough for any real topic, bounded for cost.
@@ -92,7 +92,7 @@ class Newsroom:
             return report
 
     def status(self) -> Status:
-        from bot import feeds
+        from bot.feeds import pull as feeds
 
         index, report = self.index, self.report
         state = feeds.state_path(Path(self.settings.cache_dir), Path(self.settings.corpus_dir))

@@ -11,7 +11,7 @@ from typing import TypeVar
 
 from dotenv import dotenv_values
 
-from bot.passages import DEFAULT_MAX_TOKENS
+from bot.text.passages import DEFAULT_MAX_TOKENS
 
 # Three base64url parts separated by dots: user id, timestamp, HMAC.
 _TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_\-]{20,}\.[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]{20,}$")
@@ -103,7 +103,7 @@ def load_settings(
     tokens = _number(env, "NEWSBOT_PASSAGE_TOKENS", int, DEFAULT_MAX_TOKENS, 32, 2000)
     count = _number(env, "NEWSBOT_ASK_COUNT", int, 3, 1, 10)
     engine = env.get("NEWSBOT_ENGINE", "bm25").strip().lower() or "bm25"
-    from bot.search import engines
+    from bot.index.engines.base import engines
 
     if engine not in engines():
         raise SettingsError(
@@ -111,7 +111,9 @@ def load_settings(
         )
     cooldown = _number(env, "NEWSBOT_COOLDOWN_SECONDS", float, 10.0, 0.0, 3600.0)
     refresh = _number(env, "NEWSBOT_REFRESH_SECONDS", float, 5.0, 0.0, 86400.0)
-    from bot.feeds import parse_feed_urls  # late: bot.feeds imports SettingsError from here
+    from bot.feeds.pull import (
+        parse_feed_urls,  # late: bot.feeds.pull imports SettingsError from here
+    )
 
     feed_urls = parse_feed_urls(env.get("NEWSBOT_FEEDS", ""))
     feed_minutes = _number(env, "NEWSBOT_FEED_MINUTES", float, 15.0, 0.0, 7 * 24 * 60.0)

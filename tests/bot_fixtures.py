@@ -1,4 +1,4 @@
-"""Fixtures and helpers that run newsbot's own client (bot.client.NewsBot) against FakeDiscord.
+"""Fixtures and helpers that run newsbot's own client (NewsBot) against FakeDiscord.
 
 Test modules import what they use from here; pytest only auto-loads conftest.py.
 """
@@ -14,7 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from bot.client import NewsBot
+from bot.discord_app.client import NewsBot
 from bot.newsroom import Newsroom
 from bot.settings import Settings
 from tests.fake_discord import EPHEMERAL, FakeDiscord, FakeInteraction, SentMessage

@@ -10,6 +10,7 @@ from bot.settings import Settings
 REPO = Path(__file__).resolve().parents[1]
 SHIPPED_CORPUS = REPO / "corpus"
 SEED = SHIPPED_CORPUS / "yonhap" / "us-expects-s-korea-flexible-cost-sharing.txt"
+FIXTURES = REPO / "tests" / "fixtures"
 
 
 def write_story(folder: Path, name: str, text: str) -> Path:

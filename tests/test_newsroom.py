@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import index
+from bot.index import newsindex as index
 from bot.newsroom import Newsroom
 from tests.helpers import newsroom, write_story
 

@@ -1,0 +1,15 @@
+"""Answers: the best passages for a question, one per story, with numbered citations."""
+
+from bot._lazy import exports
+
+__all__ = ["Answer", "Citation", "QuestionError", "ask", "clean_question"]
+__getattr__ = exports(
+    __name__,
+    {
+        "Answer": ".ask",
+        "Citation": ".ask",
+        "ask": ".ask",
+        "QuestionError": ".ask",
+        "clean_question": ".ask",
+    },
+)

@@ -1,0 +1,353 @@
+"""Answers to questions: the best passages, one per story, with numbered citations."""
+
+from __future__ import annotations
+
+import math
+import re
+import weakref
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from bot.index.newsindex import NewsIndex
+from bot.ingest.articles import Article
+from bot.ingest.dates import Published
+from bot.text import analysis
+from bot.text.passages import Passage, sentences
+
+MAX_QUESTION_CHARS = 1000  # longer input is cut: no question needs more, and cost stays bounded
+# Passages fetched per wanted answer, so that dropping extra passages of one story still
+# leaves enough distinct stories.
+OVERFETCH = 8
+# A question counts as answered when the best-ranked story (all its passages and headline)
+# holds at least MIN_STORY_COVERAGE of the question's IDF-weighted terms and one of the top
+# passages holds at least MIN_COVERAGE. People paraphrase, so a story rarely repeats a
+# question's words in one paragraph, while an off-topic question matches a few common words
+# scattered across stories. Chosen on bench/questions.jsonl and bench/offcorpus.txt (see
+# bench/README.md); SciFact claims asked of the shipped corpus are a held-out check.
+MIN_STORY_COVERAGE = 0.45
+MIN_COVERAGE = 0.3
+MIN_SHARED_TERMS = 2
+# A story scores as its best passage plus this share of its second-best passage's score (the
+# bot still shows one passage per story). A second paragraph on the question is evidence the
+# story is about it, not just one paragraph that mentions its words. Chosen on Reuters and BBC
+# headline -> story (0.1 and 0.2 tie on Reuters; 0.2 gains more on BBC but loses on the
+# held-out SciFact check, where every passage carries the headline as it does in the bot);
+# the sum of all other passages weighs long stories too much (bench/README.md).
+SECOND_PASSAGE_WEIGHT = 0.1
+# How many of the best stories are looked at for the passage that carries the answer.
+COVERAGE_DEPTH = 5
+CLOSEST = 3  # "closest stories" shown beside a not-found answer
+
+# Words that frame a question rather than say what it is about. Leaving them in lets a
+# passage that happens to say "how many" outrank one about the subject, and in a small corpus
+# their rarity would make them weigh most in deciding whether the question is answered.
+QUESTION_WORDS = frozenset(
+    {
+        "what",
+        "whats",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "when",
+        "where",
+        "why",
+        "how",
+        "many",
+        "much",
+        "did",
+        "does",
+        "do",
+        "done",
+        "were",
+        "has",
+        "have",
+        "had",
+        "can",
+        "could",
+        "would",
+        "should",
+        "shall",
+        "may",
+        "might",
+        "tell",
+        "me",
+        "i",
+        "my",
+        "we",
+        "our",
+        "you",
+        "your",
+        "about",
+        "know",
+        "please",
+        "any",
+        "happen",
+        "happened",
+        "happening",
+    }
+)
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+class QuestionError(ValueError):
+    """The question cannot be asked (empty, or nothing searchable in it)."""
+
+
+@dataclass(frozen=True)
+class Citation:
+    """One numbered source of an answer: a passage and the story it comes from."""
+
+    number: int
+    article_id: str
+    passage_id: str
+    title: str
+    text: str
+    best_sentence: str | None
+    score: float
+    source: str | None
+    byline: str | None
+    dateline: str | None
+    published: Published | None
+    url: str | None
+    version_tag: str
+    coverage: float = 0.0  # share of the question's term weight this passage (and headline) holds
+
+    @property
+    def date_label(self) -> str | None:
+        return self.published.label() if self.published else None
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The passages that best answer a question, or an honest "not found".
+
+    When nothing stored answers the question, ``found`` is False, ``citations`` is empty and
+    ``closest`` may list the nearest stories, to be shown as such and never as an answer.
+    """
+
+    question: str
+    found: bool
+    citations: tuple[Citation, ...]
+    closest: tuple[Citation, ...] = ()
+
+
+def clean_question(question: str) -> str:
+    text = " ".join(question.split())[:MAX_QUESTION_CHARS]
+    if not text:
+        raise QuestionError("the question is empty: ask something like 'What did Seoul offer?'")
+    return text
+
+
+def search_text(question: str) -> str:
+    """The question without its question-framing words, as handed to the index.
+
+    An all-caps "WHO" in a mixed-case question is the organisation, so it stays. When nothing
+    else would be left ("Who did it?"), the question is searched as asked.
+    """
+    shouting = question.isupper()
+
+    def keep(match: re.Match[str]) -> str:
+        word = match.group(0)
+        acronym = word.isupper() and len(word) > 1 and not shouting
+        if word.casefold() not in QUESTION_WORDS or acronym:
+            return word
+        return " "
+
+    stripped = _WORD.sub(keep, question)
+    return stripped if analysis.analyze(stripped) else question
+
+
+def question_terms(question: str) -> list[str]:
+    """The terms a question is searched with: the same path ``ask`` takes."""
+    return analysis.analyze(search_text(question))
+
+
+def ask(index: NewsIndex, question: str, k: int = 3, per_story: int = 1) -> Answer:
+    """The ``k`` best passages for ``question``, at most ``per_story`` from any one story.
+
+    ``found`` is False when no retrieved passage covers enough of the question: the passages
+    are then returned as ``closest`` rather than as citations.
+    """
+    text = clean_question(question)
+    query = search_text(text)
+    terms = analysis.analyze(query)
+    if not terms:
+        raise QuestionError("the question has no searchable words (only stop words or symbols)")
+    k = max(1, min(k, 10))
+    hits = index.search_terms(terms, max(k, COVERAGE_DEPTH) * OVERFETCH)
+    chosen: list[tuple[Passage, float]] = []
+    for story in rank_stories(hits, per_story):
+        chosen += story
+        if len(chosen) >= max(k, COVERAGE_DEPTH):
+            break
+    chosen = chosen[: max(k, COVERAGE_DEPTH)]
+    weights = term_weights(index, terms)
+    covered = [coverage(weights, passage_term_set(index, p)) for p, _ in chosen]
+    best_story = story_term_set(index, chosen[0][0].article_id) if chosen else frozenset()
+    found = bool(chosen) and (
+        coverage(weights, best_story) >= MIN_STORY_COVERAGE
+        and max(covered[:COVERAGE_DEPTH]) >= MIN_COVERAGE
+        # One shared word is a coincidence ("population of Brazil" -> a story naming Brazil);
+        # an answer shares at least two of the question's words when it has two.
+        and len(set(weights) & best_story) >= min(MIN_SHARED_TERMS, len(weights))
+    )
+    if found:
+        picked = _answer_order(chosen, covered, k)
+    else:
+        picked = [(p, s, c) for (p, s), c in zip(chosen, covered, strict=True)][:CLOSEST]
+    citations = tuple(
+        cite(number, index.articles[passage.article_id], passage, score, weights, cover)
+        for number, (passage, score, cover) in enumerate(picked, start=1)
+    )
+    if found:
+        return Answer(text, True, citations)
+    return Answer(text, False, (), citations)
+
+
+def rank_stories(
+    hits: Iterable[tuple[Passage, float]],
+    per_story: int = 1,
+    weight: float | None = None,
+) -> list[list[tuple[Passage, float]]]:
+    """Stories ranked by their score, best first, each as its ``per_story`` best passages.
+
+    ``hits`` are passages best first, as an engine returns them. A story's score is its best
+    passage's plus ``weight`` times its second-best's (0 when only one passage matched); every
+    passage is returned with its story's score (``weight`` defaults to SECOND_PASSAGE_WEIGHT).
+    Ties keep the engine's order.
+    """
+    if weight is None:
+        weight = SECOND_PASSAGE_WEIGHT
+    stories: dict[str, list[tuple[Passage, float]]] = {}
+    for passage, score in hits:
+        stories.setdefault(passage.article_id, []).append((passage, score))
+    ranked = []
+    for position, passages in enumerate(stories.values()):
+        second = passages[1][1] if len(passages) > 1 else 0.0
+        score = passages[0][1] + weight * second
+        ranked.append((-score, position, [(p, score) for p, _ in passages[:per_story]]))
+    ranked.sort(key=lambda item: item[:2])
+    return [passages for _, _, passages in ranked]
+
+
+def _answer_order(
+    chosen: list[tuple[Passage, float]], covered: list[float], k: int
+) -> list[tuple[Passage, float, float]]:
+    """The top ``k`` in engine order, keeping only passages that cover enough of the question."""
+    items = [(p, s, c) for (p, s), c in zip(chosen, covered, strict=True)]
+    # Passages that merely rank (one rare word, repeated) are not shown as answers: fewer
+    # citations beat padding an answer with noise.
+    return [item for item in items if item[2] >= MIN_COVERAGE][:k]
+
+
+def idf(size: int, df: int) -> float:
+    """Lucene's BM25 IDF: positive, largest for a term no passage holds."""
+    return math.log(1.0 + (size - df + 0.5) / (df + 0.5))
+
+
+def term_weights(index: NewsIndex, terms: Sequence[str]) -> dict[str, float]:
+    """IDF of each distinct question term, from the engine when it can tell, else the passages."""
+    distinct = list(dict.fromkeys(terms))
+    counter = getattr(index.engine, "document_frequencies", None)
+    if counter is not None:
+        size, df = counter(distinct)
+    else:
+        size, table = _passage_frequencies(index)
+        df = {t: table.get(t, 0) for t in distinct}
+    return {t: idf(size, df.get(t, 0)) for t in distinct}
+
+
+# Document frequencies computed from the passages, for engines that do not report them; kept
+# per loaded index (weakly, so a replaced index takes its table with it).
+_FREQUENCIES: weakref.WeakKeyDictionary[NewsIndex, tuple[int, dict[str, int]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _passage_frequencies(index: NewsIndex) -> tuple[int, dict[str, int]]:
+    cached = _FREQUENCIES.get(index)
+    if cached is None:
+        table: dict[str, int] = {}
+        size = 0
+        for _, passage, title in index.catalog.all_passages():
+            size += 1
+            for term in set(analysis.passage_terms(title, passage.text)):
+                table[term] = table.get(term, 0) + 1
+        cached = (size, table)
+        _FREQUENCIES[index] = cached
+    return cached
+
+
+def passage_term_set(index: NewsIndex, passage: Passage) -> set[str]:
+    """The terms the index holds for a passage (its headline included, as the index has it)."""
+    article = index.articles.get(passage.article_id)
+    return set(analysis.passage_terms(article.title if article else "", passage.text))
+
+
+# Terms of whole stories, per loaded index: only the few top stories of a question are needed.
+_STORY_TERMS: weakref.WeakKeyDictionary[NewsIndex, dict[str, frozenset[str]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def story_term_set(index: NewsIndex, article_id: str) -> frozenset[str]:
+    """The terms of all of a story's passages (and its headline)."""
+    cache = _STORY_TERMS.setdefault(index, {})
+    terms = cache.get(article_id)
+    if terms is None:
+        found: set[str] = set()
+        for passage in index.by_article.get(article_id, ()):
+            found |= passage_term_set(index, passage)
+        terms = cache[article_id] = frozenset(found)
+    return terms
+
+
+def coverage(weights: Mapping[str, float], present: Collection[str]) -> float:
+    """Share of the question's IDF weight whose terms the passage holds (0 to 1)."""
+    total = sum(weights.values())
+    if total <= 0:
+        return 0.0
+    return sum(w for t, w in weights.items() if t in present) / total
+
+
+def cite(
+    number: int,
+    article: Article,
+    passage: Passage,
+    score: float,
+    terms: Collection[str] | Mapping[str, float],
+    cover: float = 0.0,
+) -> Citation:
+    return Citation(
+        number=number,
+        article_id=article.article_id,
+        passage_id=passage.passage_id,
+        title=article.title,
+        text=passage.text,
+        best_sentence=best_sentence(passage.text, terms),
+        score=round(score, 4),
+        source=article.source,
+        byline=article.byline,
+        dateline=article.dateline,
+        published=article.published,
+        url=article.url,
+        version_tag=article.version_tag,
+        coverage=round(cover, 4),
+    )
+
+
+def best_sentence(text: str, terms: Collection[str] | Mapping[str, float]) -> str | None:
+    """The sentence holding most of the question's term weight; None when none holds any.
+
+    ``terms`` may be plain terms (each weighs 1) or terms with weights (IDF), so that a rare
+    name counts for more than a common verb. Ties go to the earlier sentence.
+    """
+    weights = terms if isinstance(terms, Mapping) else dict.fromkeys(terms, 1.0)
+    best: tuple[float, str] | None = None
+    for sentence in sentences(text):
+        present = set(analysis.analyze(sentence))
+        gained = sum(w for t, w in weights.items() if t in present)
+        if gained > 0 and (best is None or gained > best[0] + 1e-9):
+            best = (gained, sentence)
+    return best[1] if best else None

@@ -1,0 +1,249 @@
+"""Discord rendering: answers, story lists and sources as embeds within Discord's limits."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import discord
+from discord.utils import escape_markdown, escape_mentions
+
+from bot.answers.ask import Answer, Citation
+from bot.ingest.articles import Article
+from bot.ingest.dates import Published
+from bot.newsroom import SourceView, Status
+
+# Discord's documented limits (it answers 400/50035 past them; discord.py checks few).
+CONTENT = 2000
+TITLE = 256
+DESCRIPTION = 4096
+FIELDS = 25
+FIELD_NAME = 256
+FIELD_VALUE = 1024
+FOOTER = 2048
+AUTHOR = 256
+EMBED_TOTAL = 6000
+CHOICE_NAME = 100
+CHOICE_VALUE = 100
+BUTTON_LABEL = 80
+URL = 512
+
+COLOUR = discord.Colour.from_rgb(38, 110, 196)
+PASSAGE_CHARS = 900  # per cited passage in an answer, so three fit with room for sources
+LIST_PAGE = 5
+SOURCE_PAGE_CHARS = 3500
+
+
+def trim(text: str, limit: int) -> str:
+    """Cut at a word boundary with an ellipsis; never longer than ``limit``."""
+    if len(text) <= limit:
+        return text
+    if limit <= 1:
+        return text[:limit]
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit * 0.6:
+        cut = cut[:space]
+    return cut.rstrip() + "…"
+
+
+def safe(text: str) -> str:
+    """Stored or user text shown literally: no Markdown effects, no mention syntax."""
+    return escape_mentions(escape_markdown(" ".join(text.split())))
+
+
+def link(url: str | None) -> str | None:
+    if url and url.startswith(("http://", "https://")) and len(url) <= URL:
+        return url
+    return None
+
+
+def date_label(published: Published | None) -> str:
+    return published.label() if published else "undated"
+
+
+def passage_markdown(c: Citation, limit: int = PASSAGE_CHARS) -> str:
+    """The passage escaped, its best sentence in bold, trimmed around that sentence."""
+    text = " ".join(c.text.split())
+    sentence = " ".join(c.best_sentence.split()) if c.best_sentence else None
+    if sentence and sentence in text:
+        before, _, after = (part.strip() for part in text.partition(sentence))
+        budget = limit - len(sentence) - 6  # the bold markers and the two joining spaces
+        if budget < 0:
+            return "**" + safe(trim(sentence, limit - 4)) + "**"
+        keep_before = min(len(before), budget // 3)
+        lead = (
+            ("…" + before[len(before) - keep_before + 1 :]) if keep_before < len(before) else before
+        )
+        rest = trim(after, max(0, budget - len(lead)))
+        # Joined with spaces: safe() folds whitespace, so the text's own spaces at the edges
+        # of the bold sentence would otherwise vanish ("**sentence.**Next").
+        body = " ".join(part for part in (safe(lead), f"**{safe(sentence)}**", safe(rest)) if part)
+        if len(body) <= limit:
+            return body
+    return safe(trim(text, limit))
+
+
+def citation_line(c: Citation) -> str:
+    title = safe(trim(c.title, 120))
+    url = link(c.url)
+    head = f"[{title}](<{url}>)" if url else f"**{title}**"
+    parts = [p for p in (c.source, f"By {c.byline}" if c.byline else None) if p]
+    meta = " · ".join([safe(p) for p in parts] + [date_label(c.published)])
+    return f"**[{c.number}]** {head} — {meta} · `{c.passage_id}`"
+
+
+def fit(embed: discord.Embed) -> discord.Embed:
+    """Enforce every per-part limit, then the 6000-character total, by trimming the description."""
+    if embed.title:
+        embed.title = trim(embed.title, TITLE)
+    if embed.description:
+        embed.description = trim(embed.description, DESCRIPTION)
+    fields = embed.fields[:FIELDS]
+    embed.clear_fields()
+    for f in fields:
+        embed.add_field(
+            name=trim(f.name or "-", FIELD_NAME),
+            value=trim(f.value or "-", FIELD_VALUE),
+            inline=f.inline,
+        )
+    if embed.footer.text:
+        embed.set_footer(text=trim(embed.footer.text, FOOTER))
+    excess = len(embed) - EMBED_TOTAL
+    if excess > 0 and embed.description:
+        embed.description = trim(embed.description, max(1, len(embed.description) - excess))
+    while len(embed) > EMBED_TOTAL and embed.fields:
+        embed.remove_field(-1)
+    return embed
+
+
+def answer_embed(answer: Answer) -> discord.Embed:
+    question = safe(answer.question)
+    embed = discord.Embed(title=trim(f"Q: {answer.question}", TITLE), colour=COLOUR)
+    embed.title = trim("Q: " + question, TITLE)
+    if not answer.found:
+        embed.description = (
+            "No stored story answers this. Try other words, or see what is stored with `/latest`."
+        )
+        if answer.closest:
+            closest = "\n".join(
+                f"• {safe(trim(c.title, 150))} — {safe(trim(c.source or 'unknown source', 60))} · "
+                f"{date_label(c.published)} · `{c.article_id}`"
+                for c in answer.closest
+            )
+            embed.add_field(
+                name="Closest stories (they do not answer it)", value=closest, inline=False
+            )
+        return fit(embed)
+    # Sources first, split over fields of 1024, so that none is cut off with five citations;
+    # the passages then share what room is left, so the last one is not cut off either.
+    lines = [trim(citation_line(c), FIELD_VALUE) for c in answer.citations]
+    for n, value in enumerate(_chunks(lines, FIELD_VALUE, sep="\n")):
+        embed.add_field(name="Sources" if n == 0 else "Sources (more)", value=value, inline=False)
+    embed.set_footer(text="Open a source with /source and the id in backticks.")
+    count = max(1, len(answer.citations))
+    room = min(DESCRIPTION, EMBED_TOTAL - len(embed))
+    each = max(1, min(PASSAGE_CHARS, room // count - len("\n\n**[10]** ")))
+    embed.description = "\n\n".join(
+        f"**[{c.number}]** {passage_markdown(c, each)}" for c in answer.citations
+    )
+    return fit(embed)
+
+
+def latest_pages(articles: Sequence[Article], topic: str | None) -> list[discord.Embed]:
+    heading = f"Latest stories about {safe(trim(topic, 80))}" if topic else "Latest stories"
+    if not articles:
+        empty = (
+            f"No stored stories about {safe(trim(topic, 200))}." if topic else "No stored stories."
+        )
+        return [fit(discord.Embed(title=heading, description=empty, colour=COLOUR))]
+    pages = []
+    total = (len(articles) + LIST_PAGE - 1) // LIST_PAGE
+    for page, start in enumerate(range(0, len(articles), LIST_PAGE), start=1):
+        lines = []
+        for n, a in enumerate(articles[start : start + LIST_PAGE], start=start + 1):
+            title = safe(trim(a.title, 200))
+            url = link(a.url)
+            head = f"[{title}](<{url}>)" if url else f"**{title}**"
+            meta = " · ".join(
+                p for p in (safe(a.source or "unknown source"), date_label(a.published))
+            )
+            lines.append(f"{n}. {head}\n{meta} · `{a.article_id}`")
+        embed = discord.Embed(title=heading, description="\n\n".join(lines), colour=COLOUR)
+        embed.set_footer(text=f"Page {page}/{total} · open one with /source")
+        pages.append(fit(embed))
+    return pages
+
+
+def _chunks(paragraphs: Sequence[str], limit: int, sep: str = "\n\n") -> list[str]:
+    pages: list[str] = []
+    current = ""
+    for paragraph in paragraphs:
+        piece = trim(paragraph, limit)
+        if current and len(current) + len(sep) + len(piece) > limit:
+            pages.append(current)
+            current = piece
+        else:
+            current = f"{current}{sep}{piece}" if current else piece
+    if current:
+        pages.append(current)
+    return pages or ["(no text)"]
+
+
+def source_pages(view: SourceView) -> list[discord.Embed]:
+    a = view.article
+    paragraphs = [("*(caption)* " if p.is_caption else "") + safe(p.text) for p in a.paragraphs]
+    intro = []
+    if view.superseded:
+        intro.append(f"*`{safe(view.requested_id)}` is an earlier version; this is the newest.*")
+    if view.passage:
+        intro.append("**Cited passage:** " + safe(trim(view.passage.text, 1500)))
+    texts = _chunks(intro + paragraphs, SOURCE_PAGE_CHARS)
+    pages = []
+    for n, text in enumerate(texts, start=1):
+        embed = discord.Embed(title=safe(a.title), url=link(a.url), description=text, colour=COLOUR)
+        embed.add_field(name="Source", value=safe(a.source or "unknown"), inline=True)
+        embed.add_field(name="Date", value=date_label(a.published), inline=True)
+        if a.byline:
+            embed.add_field(name="Byline", value=safe(a.byline), inline=True)
+        if a.dateline:
+            embed.add_field(name="Dateline", value=safe(a.dateline), inline=True)
+        if a.version_tag:
+            embed.add_field(name="Version", value=safe(a.version_tag), inline=True)
+        embed.set_footer(text=f"id {a.article_id} · page {n}/{len(texts)}")
+        pages.append(fit(embed))
+    return pages
+
+
+def choice_name(article_id: str, title: str) -> str:
+    return trim(f"{title} ({article_id})", CHOICE_NAME)
+
+
+def status_embed(status: Status) -> discord.Embed:
+    """Index size and freshness, skipped files, and each feed's health."""
+    embed = discord.Embed(title="newsbot status", colour=COLOUR)
+    embed.add_field(name="Stories", value=f"{status.stories} ({status.versions} versions)")
+    embed.add_field(name="Passages", value=str(status.passages))
+    embed.add_field(name="Engine", value=safe(status.engine))
+    embed.add_field(name="Index built", value=f"<t:{int(status.updated)}:R>")
+    embed.add_field(name="Corpus checked", value=f"<t:{int(status.checked)}:R>")
+    skipped = "\n".join(
+        f"`{safe(trim(path, 80))}`: {safe(trim(reason, 120))}"
+        for path, reason in list(status.skipped.items())[:10]
+    )
+    if len(status.skipped) > 10:
+        skipped += f"\n… and {len(status.skipped) - 10} more (`newsbot index` lists them)"
+    embed.add_field(
+        name=f"Skipped files ({len(status.skipped)})", value=skipped or "none", inline=False
+    )
+    for feed in status.feeds[:15]:
+        mark = "✅" if feed.healthy else "⚠️"
+        embed.add_field(
+            name=trim(f"{mark} {feed.title or feed.url}", FIELD_NAME),
+            value=safe(trim(feed.describe(), FIELD_VALUE)),
+            inline=False,
+        )
+    if not status.feeds:
+        embed.set_footer(text="No feeds configured (NEWSBOT_FEEDS).")
+    elif len(status.feeds) > 15:
+        embed.set_footer(text=f"{len(status.feeds) - 15} more feeds: see `newsbot status`.")
+    return fit(embed)

@@ -1,0 +1,1 @@
+"""RSS/Atom feeds pulled politely into story files under ``<corpus>/feeds/``."""

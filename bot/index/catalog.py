@@ -1,0 +1,465 @@
+"""The catalog: files, articles, stories and passages of one index generation, in SQLite.
+
+SQLite rather than a pickled snapshot: a new story is a small transaction, not a rewrite of
+every row; a restart opens a file instead of unpickling a million objects; and a serving
+process keeps in memory only the rows a request reads. Readers and the one writer work at the
+same time (WAL): a request sees the catalog as of its last commit, never half an update.
+
+The ``pending`` table is the engine's journal: passages added or deleted by a commit that the
+engine has not yet applied. It is written in the same transaction as the passages and cleared
+only after the engine commits, so a crash between the two is repaired on the next open.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.ingest.articles import Article
+from bot.ingest.corpus import FileState
+from bot.text.passages import Passage
+
+FILE = "catalog.sqlite"
+# Bumped whenever the tables or the pickled Article change shape: older catalogs are rebuilt.
+FORMAT = 3
+# SQLite caps a statement's parameters (32766 in recent builds, 999 in old ones).
+_BATCH = 900
+
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE files (
+    path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
+    digest TEXT NOT NULL, problem TEXT
+);
+CREATE TABLE articles (
+    id TEXT PRIMARY KEY,
+    file TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    title TEXT NOT NULL,
+    day TEXT,               -- source and day of publication: version grouping looks only here
+    web_key TEXT,           -- Yonhap's web id without its version digits
+    story TEXT NOT NULL,    -- id of the story's newest version
+    rank INTEGER NOT NULL,  -- 0 for the newest version, 1 for the one before...
+    recency TEXT NOT NULL,  -- sorts like index.recency
+    record BLOB NOT NULL    -- the Article (first paragraphs only), pickled
+);
+CREATE TABLE passages (
+    doc INTEGER PRIMARY KEY,  -- the number engines index; never reused
+    article TEXT NOT NULL, position INTEGER NOT NULL, text TEXT NOT NULL,
+    tokens INTEGER NOT NULL, caption INTEGER NOT NULL
+);
+CREATE TABLE pending (doc INTEGER PRIMARY KEY, added INTEGER NOT NULL);
+"""
+
+
+def recency_key(article: Article) -> str:
+    """Text that sorts stories oldest to newest; without a known year they sort oldest."""
+    published = article.published
+    if published is None:
+        return "0"
+    known = "1" if published.year is not None else "0"
+    year, month, day, time = published.sort_key()
+    return f"{known}{year:04d}{month:02d}{day:02d}{time}"
+
+
+# Made after a build's bulk insert (faster than keeping them up to date row by row).
+_INDEXES = """
+CREATE INDEX articles_file ON articles (file);
+CREATE INDEX articles_story ON articles (story, rank);
+CREATE INDEX articles_day ON articles (day);
+CREATE INDEX articles_web ON articles (web_key);
+CREATE INDEX articles_latest ON articles (rank, recency DESC, id);
+CREATE INDEX passages_article ON passages (article, position);
+"""
+
+
+class CatalogError(Exception):
+    """The catalog file is missing, damaged or written by another version."""
+
+
+@dataclass(frozen=True)
+class ArticleRow:
+    """An article as the catalog files it: the Article plus where it sits among stories."""
+
+    article: Article
+    file: str
+    position: int
+    day: str | None
+    web_key: str | None
+    story: str
+    rank: int
+    recency: str
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where an article stands, without unpickling it."""
+
+    article_id: str
+    file: str
+    position: int
+    day: str | None
+    web_key: str | None
+    story: str
+    rank: int
+
+
+# A passage as stored: number, article id, position in the article, text, tokens, is caption.
+PassageRow = tuple[int, str, int, str, int, bool]
+
+_PLACEMENT = "SELECT id, file, position, day, web_key, story, rank FROM articles"
+_PASSAGE = "SELECT doc, article, position, text, tokens, caption FROM passages"
+
+
+def _passage(row: tuple[int, str, int, str, int, int]) -> Passage:
+    _, article, position, text, tokens, caption = row
+    return Passage(f"{article}:{position}", article, position, text, tokens, bool(caption))
+
+
+def _article_row(r: ArticleRow) -> tuple[object, ...]:
+    record = pickle.dumps(r.article, protocol=pickle.HIGHEST_PROTOCOL)
+    a = r.article
+    return (a.article_id, r.file, r.position, a.title, r.day, r.web_key, r.story, r.rank,
+            r.recency, record)  # fmt: skip
+
+
+def _chunks(items: Sequence[object]) -> Iterator[Sequence[object]]:
+    for start in range(0, len(items), _BATCH):
+        yield items[start : start + _BATCH]
+
+
+class Catalog:
+    """One catalog file, shared by the threads of a process (a connection per thread)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._local = threading.local()
+        self._opened: list[sqlite3.Connection] = []
+        self._guard = threading.Lock()
+        self._bulk = False
+
+    @classmethod
+    def create(cls, directory: Path, meta: dict[str, str]) -> Catalog:
+        """A new, empty catalog for a build: no journal and no indexes until ``seal``.
+
+        A build writes into a staging folder that a crash simply abandons, so SQLite's own
+        crash safety would only double the writes.
+        """
+        path = directory / FILE
+        connection = sqlite3.connect(path, isolation_level=None)
+        try:
+            connection.executescript(_SCHEMA)
+            connection.executemany(
+                "INSERT INTO meta VALUES (?, ?)", [("format", str(FORMAT)), *meta.items()]
+            )
+        finally:
+            connection.close()
+        catalog = cls(path)
+        catalog._bulk = True
+        return catalog
+
+    def seal(self) -> None:
+        """End a build: index the tables, switch to the WAL journal, close."""
+        db = self._db()
+        db.executescript(_INDEXES)
+        db.execute("PRAGMA journal_mode=WAL")
+        self.close()
+        self._bulk = False
+        # Written without syncs: make it durable before a rename makes it the live index.
+        with open(self.path, "rb") as handle:
+            os.fsync(handle.fileno())
+
+    @classmethod
+    def open(cls, directory: Path) -> Catalog:
+        path = directory / FILE
+        if not path.is_file():
+            raise CatalogError(f"no catalog in {directory}")
+        catalog = cls(path)
+        try:
+            found = catalog.meta().get("format")
+        except sqlite3.DatabaseError as error:
+            catalog.close()
+            raise CatalogError(f"catalog is damaged: {error}") from error
+        if found != str(FORMAT):
+            catalog.close()
+            raise CatalogError("catalog written by another version of newsbot")
+        return catalog
+
+    def _db(self) -> sqlite3.Connection:
+        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
+        if connection is None:
+            # Autocommit mode: transactions are opened explicitly (reading(), writing()).
+            # mode=rw: a generation deleted under a reader fails loudly, never comes back empty.
+            connection = sqlite3.connect(
+                f"file:{self.path}?mode=rw",
+                uri=True,
+                isolation_level=None,
+                check_same_thread=False,
+                timeout=60,
+            )
+            connection.execute("PRAGMA cache_size=-16000")  # 16 MB of pages per connection
+            if self._bulk:
+                connection.execute("PRAGMA journal_mode=OFF")
+                connection.execute("PRAGMA synchronous=OFF")
+            self._local.connection = connection
+            self._local.depth = 0
+            with self._guard:
+                self._opened.append(connection)
+        return connection
+
+    def close(self) -> None:
+        with self._guard:
+            opened, self._opened = self._opened, []
+        for connection in opened:
+            connection.close()
+        self._local = threading.local()
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """Reads inside see one committed state of the catalog, whatever a writer does."""
+        db = self._db()
+        self._local.depth += 1
+        if self._local.depth == 1:
+            db.execute("BEGIN")
+        try:
+            yield
+        finally:
+            self._local.depth -= 1
+            if self._local.depth == 0:
+                db.execute("COMMIT")
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """One atomic change: all of it is committed, or none of it."""
+        db = self._db()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+    # --- reads ---------------------------------------------------------------------------
+
+    def meta(self) -> dict[str, str]:
+        return dict(self._db().execute("SELECT key, value FROM meta"))
+
+    def count(self, what: str) -> int:
+        queries = {
+            "stories": "SELECT count(*) FROM articles WHERE rank = 0",
+            "articles": "SELECT count(*) FROM articles",
+            "passages": "SELECT count(*) FROM passages",
+            "files": "SELECT count(*) FROM files",
+            "pending": "SELECT count(*) FROM pending",
+        }
+        return int(self._db().execute(queries[what]).fetchone()[0])
+
+    def files(self) -> dict[str, FileState]:
+        """Every file as last read (without its articles, which live in their own table)."""
+        rows = self._db().execute("SELECT path, size, mtime_ns, digest, problem FROM files")
+        return {row[0]: FileState(*row[:4], problem=row[4]) for row in rows}
+
+    def problems(self) -> dict[str, str]:
+        query = "SELECT path, problem FROM files WHERE problem IS NOT NULL"
+        return dict(self._db().execute(query))
+
+    def article(self, article_id: str) -> Article | None:
+        row = self._db().execute("SELECT record FROM articles WHERE id = ?", (article_id,))
+        found = row.fetchone()
+        return pickle.loads(found[0]) if found else None
+
+    def articles(self, ids: Sequence[str]) -> dict[str, Article]:
+        found: dict[str, Article] = {}
+        for chunk in _chunks(list(ids)):
+            marks = ",".join("?" * len(chunk))
+            query = f"SELECT id, record FROM articles WHERE id IN ({marks})"
+            for article_id, record in self._db().execute(query, chunk):
+                found[article_id] = pickle.loads(record)
+        return found
+
+    def article_ids(self) -> Iterator[str]:
+        return (row[0] for row in self._db().execute("SELECT id FROM articles ORDER BY id"))
+
+    def has_article(self, article_id: str) -> bool:
+        query = "SELECT 1 FROM articles WHERE id = ?"
+        return self._db().execute(query, (article_id,)).fetchone() is not None
+
+    def story(self, article_id: str) -> tuple[str, ...]:
+        """Ids of every version of the story holding ``article_id``, newest first (or ())."""
+        query = (
+            "SELECT id FROM articles WHERE story = (SELECT story FROM articles WHERE id = ?) "
+            "ORDER BY rank"
+        )
+        return tuple(row[0] for row in self._db().execute(query, (article_id,)))
+
+    def newest_of(self, article_id: str) -> str | None:
+        row = self._db().execute("SELECT story FROM articles WHERE id = ?", (article_id,))
+        found = row.fetchone()
+        return found[0] if found else None
+
+    def latest(self, limit: int, offset: int = 0) -> list[Article]:
+        """Newest versions of stories, newest first; ties by id."""
+        query = (
+            "SELECT record FROM articles WHERE rank = 0 ORDER BY recency DESC, id LIMIT ? OFFSET ?"
+        )
+        rows = self._db().execute(query, (limit, offset))
+        return [pickle.loads(row[0]) for row in rows]
+
+    def latest_among(self, ids: Iterable[str]) -> list[Article]:
+        """The stories among ``ids`` (newest versions only), newest first."""
+        found = [a for a in self.articles(list(ids)).values()]
+        rows = self.placements(a.article_id for a in found)
+        newest = {p.article_id for p in rows if p.rank == 0}
+        recency = dict(self._recency(newest))
+        kept = [a for a in found if a.article_id in newest]
+        kept.sort(key=lambda a: a.article_id)
+        kept.sort(key=lambda a: recency[a.article_id], reverse=True)
+        return kept
+
+    def _recency(self, ids: Iterable[str]) -> Iterator[tuple[str, str]]:
+        wanted = list(ids)
+        for chunk in _chunks(wanted):
+            marks = ",".join("?" * len(chunk))
+            yield from self._db().execute(
+                f"SELECT id, recency FROM articles WHERE id IN ({marks})", chunk
+            )
+
+    def titles_matching(self, needle: str, limit: int) -> list[tuple[str, str]]:
+        """(id, title) of stories whose id or title holds ``needle``, newest first."""
+        pattern = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = (
+            "SELECT id, title FROM articles WHERE rank = 0 AND "
+            "(id LIKE ?1 ESCAPE '\\' OR title LIKE ?1 ESCAPE '\\') "
+            "ORDER BY recency DESC, id LIMIT ?2"
+        )
+        return list(self._db().execute(query, (pattern, limit)))
+
+    def _placed(self, column: str, values: Iterable[str]) -> Iterator[Placement]:
+        for chunk in _chunks(sorted(set(values))):
+            marks = ",".join("?" * len(chunk))
+            for row in self._db().execute(f"{_PLACEMENT} WHERE {column} IN ({marks})", chunk):
+                yield Placement(*row)
+
+    def placements(self, ids: Iterable[str]) -> list[Placement]:
+        return list(self._placed("id", ids))
+
+    def related(self, days: set[str], webs: set[str], stories: set[str]) -> list[Placement]:
+        """Articles sharing a day bucket, a web key or a story with what is given."""
+        found: dict[str, Placement] = {}
+        for column, values in (("day", days), ("web_key", webs), ("story", stories)):
+            found.update((p.article_id, p) for p in self._placed(column, values))
+        return list(found.values())
+
+    def in_files(self, files: Iterable[str]) -> list[Placement]:
+        return list(self._placed("file", files))
+
+    def origin(self, article_id: str) -> tuple[str, int] | None:
+        query = "SELECT file, position FROM articles WHERE id = ?"
+        found = self._db().execute(query, (article_id,)).fetchone()
+        return (found[0], found[1]) if found else None
+
+    def passages_of(self, article_id: str) -> list[Passage]:
+        rows = self._db().execute(f"{_PASSAGE} WHERE article = ? ORDER BY position", (article_id,))
+        return [_passage(row) for row in rows]
+
+    def docs_of(self, article_ids: Iterable[str]) -> list[int]:
+        docs: list[int] = []
+        for chunk in _chunks(sorted(article_ids)):
+            marks = ",".join("?" * len(chunk))
+            query = f"SELECT doc FROM passages WHERE article IN ({marks})"
+            docs.extend(row[0] for row in self._db().execute(query, chunk))
+        return docs
+
+    def passage(self, article_id: str, position: int) -> Passage | None:
+        query = f"{_PASSAGE} WHERE article = ? AND position = ?"
+        found = self._db().execute(query, (article_id, position)).fetchone()
+        return _passage(found) if found else None
+
+    def passages(self, docs: Sequence[int]) -> dict[int, Passage]:
+        found: dict[int, Passage] = {}
+        for chunk in _chunks(list(docs)):
+            marks = ",".join("?" * len(chunk))
+            for row in self._db().execute(f"{_PASSAGE} WHERE doc IN ({marks})", chunk):
+                found[row[0]] = _passage(row)
+        return found
+
+    def all_passages(self) -> Iterator[tuple[int, Passage, str]]:
+        """Every passage in number order, with its story's headline."""
+        query = (
+            "SELECT p.doc, p.article, p.position, p.text, p.tokens, p.caption, a.title "
+            "FROM passages p JOIN articles a ON a.id = p.article ORDER BY p.doc"
+        )
+        for row in self._db().execute(query):
+            yield row[0], _passage(row[:6]), row[6]
+
+    def pending(self) -> tuple[list[int], list[int]]:
+        """Passage numbers the engine still has to (add, delete)."""
+        added: list[int] = []
+        deleted: list[int] = []
+        for doc, is_added in self._db().execute("SELECT doc, added FROM pending ORDER BY doc"):
+            (added if is_added else deleted).append(doc)
+        return added, deleted
+
+    def headed_passages(self, docs: Sequence[int]) -> list[tuple[int, str, str]]:
+        """(number, headline, text) of the given passages that still exist."""
+        found: list[tuple[int, str, str]] = []
+        for chunk in _chunks(list(docs)):
+            marks = ",".join("?" * len(chunk))
+            query = (
+                "SELECT p.doc, a.title, p.text FROM passages p JOIN articles a "
+                f"ON a.id = p.article WHERE p.doc IN ({marks}) ORDER BY p.doc"
+            )
+            found.extend(self._db().execute(query, chunk))
+        return found
+
+    # --- writes (inside writing()) ---------------------------------------------------------
+
+    def set_meta(self, values: dict[str, str]) -> None:
+        self._db().executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", values.items())
+
+    def put_files(self, rows: Iterable[FileState]) -> None:
+        self._db().executemany(
+            "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)",
+            ((r.path, r.size, r.mtime_ns, r.digest, r.problem) for r in rows),
+        )
+
+    def delete_files(self, paths: Iterable[str]) -> None:
+        self._db().executemany("DELETE FROM files WHERE path = ?", ((p,) for p in paths))
+
+    def delete_articles(self, ids: Iterable[str]) -> None:
+        self._db().executemany("DELETE FROM articles WHERE id = ?", ((i,) for i in ids))
+
+    def put_articles(self, rows: Iterable[ArticleRow]) -> None:
+        self._db().executemany(
+            "INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (_article_row(r) for r in rows),
+        )
+
+    def place(self, stories: Iterable[tuple[str, str, int]]) -> None:
+        """Set (story, rank) of existing articles from (id, story, rank)."""
+        self._db().executemany(
+            "UPDATE articles SET story = ?, rank = ? WHERE id = ?",
+            ((story, rank, article_id) for article_id, story, rank in stories),
+        )
+
+    def delete_passages(self, docs: Sequence[int], journal: bool) -> None:
+        db = self._db()
+        db.executemany("DELETE FROM passages WHERE doc = ?", ((d,) for d in docs))
+        if journal:
+            db.executemany("INSERT OR REPLACE INTO pending VALUES (?, 0)", ((d,) for d in docs))
+
+    def add_passages(self, rows: Sequence[PassageRow], journal: bool) -> None:
+        db = self._db()
+        db.executemany("INSERT INTO passages VALUES (?, ?, ?, ?, ?, ?)", rows)
+        if journal:
+            db.executemany("INSERT OR REPLACE INTO pending VALUES (?, 1)", ((r[0],) for r in rows))
+
+    def clear_pending(self, docs: Sequence[int]) -> None:
+        self._db().executemany("DELETE FROM pending WHERE doc = ?", ((d,) for d in docs))

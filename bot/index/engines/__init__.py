@@ -1,0 +1,16 @@
+"""Search engines behind one small interface: the embedded rank-bm25 engine and tantivy."""
+
+from bot._lazy import exports
+
+__all__ = ["Engine", "EngineKind", "Hit", "IncrementalEngine", "engine_kind", "engines"]
+__getattr__ = exports(
+    __name__,
+    {
+        "Engine": ".base",
+        "IncrementalEngine": ".base",
+        "Hit": ".base",
+        "EngineKind": ".base",
+        "engines": ".base",
+        "engine_kind": ".base",
+    },
+)

@@ -1,0 +1,70 @@
+"""The retrieval interface every engine implements (build, search, persist), and the registry."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A scored passage, by its position in the index's passage list."""
+
+    doc: int
+    score: float
+
+
+class Engine(Protocol):
+    """A ranked lexical index over pre-analyzed documents (lists of terms).
+
+    Engines receive terms from ``bot.text.analysis`` rather than raw text so every engine ranks
+    the same terms, whatever tokenisers the engine itself ships with.
+    """
+
+    name: str
+
+    def search(self, terms: Sequence[str], k: int) -> list[Hit]:
+        """The ``k`` best documents with a positive score, best first."""
+        ...
+
+    def save(self, directory: Path) -> None:
+        """Write the engine's files into ``directory`` (fresh, private to this generation)."""
+        ...
+
+
+@dataclass(frozen=True)
+class EngineKind:
+    build: Callable[[Iterable[tuple[int, Sequence[str]]]], Engine]  # (passage number, terms)
+    load: Callable[[Path], Engine]
+
+
+@runtime_checkable
+class IncrementalEngine(Engine, Protocol):
+    """Optional extras: add or replace, delete, and publish passages without a rebuild."""
+
+    def add(self, docs: Sequence[tuple[int, Sequence[str]]]) -> None: ...
+
+    def delete(self, doc_ids: Sequence[int]) -> None: ...
+
+    def commit(self) -> None: ...
+
+
+def engines() -> dict[str, EngineKind]:
+    from bot.index.engines import bm25
+    from bot.index.engines import tantivy as tantivy_engine
+
+    return {
+        "bm25": EngineKind(bm25.RankBM25Engine.build, bm25.RankBM25Engine.load),
+        "tantivy": EngineKind(
+            tantivy_engine.TantivyEngine.build, tantivy_engine.TantivyEngine.load
+        ),
+    }
+
+
+def engine_kind(name: str) -> EngineKind:
+    known = engines()
+    if name not in known:
+        raise ValueError(f"unknown engine {name!r}; choose one of: {', '.join(sorted(known))}")
+    return known[name]

@@ -1,0 +1,446 @@
+"""The persisted index: a catalog and an engine, opened, brought up to date and searched.
+
+Layout under the cache folder: ``gen-<n>/`` directories, each a catalog (``catalog.sqlite``)
+and the engine's files, and a ``CURRENT`` file naming the live one. A full build writes a new
+generation beside the old, then replaces ``CURRENT`` in one rename: a crash at any moment
+leaves the old index or the new one, never a mix. Later changes update the live generation in
+place: the catalog in one transaction that also journals the engine's work (``pending``), then
+the engine, then the journal is cleared; an open finishes whatever a crash interrupted.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import gc
+import hashlib
+import logging
+import os
+import shutil
+import sqlite3
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar, overload
+
+from bot.index import updates as indexing
+from bot.index.catalog import Catalog, CatalogError
+from bot.index.engines.base import Engine, IncrementalEngine, engine_kind
+from bot.ingest import corpus
+from bot.ingest.articles import Article
+from bot.text import analysis
+from bot.text.passages import Passage
+
+log = logging.getLogger(__name__)
+
+CURRENT = "CURRENT"
+LOCK = ".lock"
+V = TypeVar("V")
+
+
+@dataclass(frozen=True)
+class Report:
+    """What opening the index did, for the CLI summary and the log."""
+
+    action: str  # "reused", "built", "refreshed"
+    engine: str
+    stories: int
+    articles: int
+    passages: int
+    seconds: float
+    changes: corpus.Changes = field(default_factory=corpus.Changes)
+    problems: dict[str, str] = field(default_factory=dict)
+    note: str | None = None
+
+
+class _ArticleView(Mapping[str, V]):
+    """A read-only view of the catalog by article id: whatever ``find`` finds for an id."""
+
+    def __init__(self, catalog: Catalog, find: Callable[[str], V | None]) -> None:
+        self._catalog = catalog
+        self._find = find
+
+    def __getitem__(self, article_id: str) -> V:
+        found = self._find(article_id)
+        if found is None:
+            raise KeyError(article_id)
+        return found
+
+    def __contains__(self, article_id: object) -> bool:
+        return isinstance(article_id, str) and self._catalog.has_article(article_id)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._catalog.article_ids()))
+
+    def __len__(self) -> int:
+        return self._catalog.count("articles")
+
+
+class _ByArticle(Mapping[str, list[Passage]]):
+    """Passages of each story's newest version, in order."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self._catalog = catalog
+
+    def __getitem__(self, article_id: str) -> list[Passage]:
+        found = self._catalog.passages_of(article_id)
+        if not found:
+            raise KeyError(article_id)
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([a.article_id for a in _Current(self._catalog)])
+
+    def __len__(self) -> int:
+        return self._catalog.count("stories")
+
+
+class _ByPassageId(Mapping[str, Passage]):
+    """Passages by id ("<article>:<n>")."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self._catalog = catalog
+
+    def __getitem__(self, passage_id: str) -> Passage:
+        article_id, _, number = passage_id.rpartition(":")
+        found = self._catalog.passage(article_id, int(number)) if number.isdigit() else None
+        if found is None:
+            raise KeyError(passage_id)
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([p.passage_id for _, p, _ in self._catalog.all_passages()])
+
+    def __len__(self) -> int:
+        return self._catalog.count("passages")
+
+
+class _Current(Sequence[Article]):
+    """The newest version of every story, newest story first; read a page at a time."""
+
+    PAGE = 500
+
+    def __init__(self, catalog: Catalog) -> None:
+        self._catalog = catalog
+
+    def __len__(self) -> int:
+        return self._catalog.count("stories")
+
+    @overload
+    def __getitem__(self, index: int) -> Article: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Article]: ...
+
+    def __getitem__(self, index: int | slice) -> Article | list[Article]:
+        if isinstance(index, slice):
+            start, stop, step = index.indices(len(self))
+            if step != 1:
+                return [self[i] for i in range(start, stop, step)]
+            return self._catalog.latest(max(0, stop - start), start)
+        if index < 0:
+            index += len(self)
+        found = self._catalog.latest(1, index) if index >= 0 else []
+        if not found:
+            raise IndexError(index)
+        return found[0]
+
+    def __iter__(self) -> Iterator[Article]:
+        offset = 0
+        while page := self._catalog.latest(self.PAGE, offset):
+            yield from page
+            offset += len(page)
+
+
+class NewsIndex:
+    """An open generation: its catalog, its engine, and the lookups answers need."""
+
+    def __init__(self, catalog: Catalog, engine: Engine, generation: Path) -> None:
+        self.catalog = catalog
+        self.engine = engine
+        self.generation = generation
+        # Every version of every story (first paragraphs only); id -> its story's newest id;
+        # id -> ids of all its story's versions, newest first.
+        self.articles: Mapping[str, Article] = _ArticleView(catalog, catalog.article)
+        self.newest: Mapping[str, str] = _ArticleView(catalog, catalog.newest_of)
+        self.story: Mapping[str, tuple[str, ...]] = _ArticleView(
+            catalog, lambda article_id: catalog.story(article_id) or None
+        )
+        self.current: Sequence[Article] = _Current(catalog)
+        self.passages: Mapping[str, Passage] = _ByPassageId(catalog)
+        self.by_article: Mapping[str, list[Passage]] = _ByArticle(catalog)
+
+    def reading(self) -> AbstractContextManager[None]:
+        """Lookups inside see one state of the index, even while it is being updated."""
+        return self.catalog.reading()
+
+    @property
+    def built_at(self) -> float:
+        return float(self.catalog.meta().get("built_at", "0"))
+
+    def search(self, question: str, k: int) -> list[tuple[Passage, float]]:
+        return self.search_terms(analysis.analyze(question), k)
+
+    def search_terms(self, terms: list[str], k: int) -> list[tuple[Passage, float]]:
+        """Search with terms already analyzed (analyzing twice would stem stems)."""
+        hits = self.engine.search(terms, k)
+        # A passage deleted since the engine's last commit is no longer in the catalog.
+        found = self.catalog.passages([h.doc for h in hits])
+        return [(found[h.doc], h.score) for h in hits if h.doc in found]
+
+    def close(self) -> None:
+        self.catalog.close()
+        close = getattr(self.engine, "close", None)
+        if close is not None:
+            close()
+
+
+def index_dir(settings_cache: Path, corpus_dir: Path) -> Path:
+    """One index folder per corpus folder, so two corpora never share a cache."""
+    resolved = corpus_dir.resolve()
+    digest = hashlib.sha256(str(resolved).encode()).hexdigest()[:12]
+    return settings_cache / f"{resolved.name or 'corpus'}-{digest}"
+
+
+def open_index(
+    corpus_dir: Path,
+    cache_dir: Path,
+    engine: str = "bm25",
+    passage_tokens: int = 200,
+    rebuild: bool = False,
+    progress: indexing.Progress | None = None,
+    current: NewsIndex | None = None,
+) -> tuple[NewsIndex, Report]:
+    """The index for ``corpus_dir``: reused when the corpus is unchanged, else brought up to date.
+
+    ``current``, the index a running process already holds, saves opening it again; it is
+    used only while it is still the live generation.
+    """
+    started = time.perf_counter()
+    home = index_dir(cache_dir, corpus_dir)
+    found = corpus.scan(corpus_dir)
+    live, note = (None, None) if rebuild else _live(home, current, engine, passage_tokens)
+    if live is not None and _settled(live, found):
+        return live, _report("reused", live, started, found, note)
+    home.mkdir(parents=True, exist_ok=True)
+    with _exclusive(home):
+        # Another process may have updated or replaced the index while this one waited.
+        if live is not None and not _is_live(home, live):
+            live, note = _live(home, None, engine, passage_tokens)
+        if live is None:
+            index, changes = _build(home, found, engine, passage_tokens, progress)
+            return index, _report("built", index, started, found, note, changes)
+        engine_now = _catch_up(live)
+        if engine_now is not live.engine:  # rebuilt to finish an interrupted update
+            live = NewsIndex(live.catalog, engine_now, live.generation)
+        if _settled(live, found):
+            return live, _report("reused", live, started, found, note)
+        outcome = indexing.update(live.catalog, found, passage_tokens, progress)
+        known = {doc: terms.split() for doc, terms in outcome.added}
+        updated = NewsIndex(live.catalog, _catch_up(live, known), live.generation)
+    log.info("index refreshed: %s (%s)", outcome.changes.summary(), home)
+    return updated, _report("refreshed", updated, started, found, note, outcome.changes)
+
+
+def _settled(index: NewsIndex, found: corpus.Scan) -> bool:
+    catalog = index.catalog
+    return catalog.meta().get("fingerprint") == found.fingerprint() and not catalog.count("pending")
+
+
+def _report(
+    action: str,
+    index: NewsIndex,
+    started: float,
+    found: corpus.Scan,
+    note: str | None,
+    changes: corpus.Changes | None = None,
+) -> Report:
+    catalog = index.catalog
+    with catalog.reading():
+        return Report(
+            action, index.engine.name, catalog.count("stories"), catalog.count("articles"),
+            catalog.count("passages"), time.perf_counter() - started,
+            changes or corpus.Changes(unchanged=len(found.files)),
+            corpus.problems(found, catalog.problems()), note,
+        )  # fmt: skip
+
+
+def _live(
+    home: Path, current: NewsIndex | None, engine: str, passage_tokens: int
+) -> tuple[NewsIndex | None, str | None]:
+    """The live generation if it can serve these settings, or None and why not."""
+    if current is not None and _is_live(home, current):
+        live, note = current, None
+    else:
+        live, note = _load(home)
+    if live is None:
+        return None, note
+    meta = live.catalog.meta()
+    wanted = {
+        "analyzer": str(analysis.ANALYZER_VERSION),
+        "engine": engine,
+        "passage_tokens": str(passage_tokens),
+    }
+    if any(meta.get(key) != value for key, value in wanted.items()):
+        return None, "index settings or analyzer changed: rebuilding"
+    return live, note
+
+
+def _is_live(home: Path, index: NewsIndex) -> bool:
+    try:
+        return index.generation == home / _current_name(home)
+    except OSError:
+        return False
+
+
+def _load(home: Path) -> tuple[NewsIndex | None, str | None]:
+    """The live generation, or None with the reason it cannot be used."""
+    if not (home / CURRENT).exists():
+        return None, None
+    catalog = None
+    try:
+        generation = home / _current_name(home)
+        catalog = Catalog.open(generation)
+        kind = catalog.meta()["engine"]
+        return NewsIndex(catalog, engine_kind(kind).load(generation), generation), None
+    except (CatalogError, sqlite3.Error, OSError, ValueError, KeyError) as error:
+        if catalog is not None:
+            catalog.close()
+        # Any damage means: rebuild from the corpus, which is the truth.
+        reason = f"index at {home} is unusable ({error.__class__.__name__}: {error}); rebuilding"
+        log.warning(reason)
+        return None, reason
+
+
+def _build(
+    home: Path,
+    found: corpus.Scan,
+    engine: str,
+    passage_tokens: int,
+    progress: indexing.Progress | None,
+) -> tuple[NewsIndex, corpus.Changes]:
+    """A new generation from every file, switched to when complete."""
+    staging = home / f".staging-gen-{time.time_ns()}-{os.getpid()}"
+    staging.mkdir()
+    try:
+        meta = {
+            "analyzer": str(analysis.ANALYZER_VERSION),
+            "engine": engine,
+            "passage_tokens": str(passage_tokens),
+        }
+        catalog = Catalog.create(staging, meta)
+        with _collector_paused(), ThreadPoolExecutor(1) as beside:
+            outcome = indexing.update(catalog, found, passage_tokens, progress, fresh=True)
+            # SQLite builds the catalog's indexes without the GIL, while the engine is built.
+            sealed = beside.submit(catalog.seal)
+            started = time.perf_counter()
+            pairs = ((doc, terms.split()) for doc, terms in outcome.added)
+            built = engine_kind(engine).build(pairs)
+            log.info("engine %s built in %.1f s", engine, time.perf_counter() - started)
+            changes = outcome.changes
+            del outcome, pairs  # every passage's terms: let them go before the engine is saved
+            sealed.result()
+        built.save(staging)
+        _close_engine(built)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    generation = _promote(home, staging)
+    catalog = Catalog.open(generation)
+    return NewsIndex(catalog, engine_kind(engine).load(generation), generation), changes
+
+
+def _catch_up(index: NewsIndex, known: Mapping[int, list[str]] | None = None) -> Engine:
+    """Apply the catalog's journal to the engine, then clear it; returns the engine to use.
+
+    ``known`` holds terms the caller already analyzed; the rest are analyzed again (after a
+    crash). An engine that cannot update in place is rebuilt from the catalog and replaced
+    file by file: it is small by design (the default for small corpora).
+    """
+    catalog, engine = index.catalog, index.engine
+    added, deleted = catalog.pending()
+    if not added and not deleted:
+        return engine
+    if isinstance(engine, IncrementalEngine):
+        engine.delete(deleted)
+        missing = [doc for doc in added if known is None or doc not in known]
+        terms = dict(indexing.analyzed_terms(catalog, missing))
+        if known:
+            terms.update((doc, known[doc]) for doc in added if doc in known)
+        engine.add(sorted(terms.items()))
+        engine.commit()
+        _close_engine(engine)
+    else:
+        with catalog.reading():
+            docs = [
+                (doc, analysis.passage_terms(title, passage.text))
+                for doc, passage, title in catalog.all_passages()
+            ]
+        engine = engine_kind(engine.name).build(docs)
+        _replace_files(index.generation, engine)
+    with catalog.writing():
+        catalog.clear_pending([*added, *deleted])
+    return engine
+
+
+def _replace_files(generation: Path, engine: Engine) -> None:
+    """Save an engine over the generation's copy, each file replaced in one rename."""
+    with tempfile.TemporaryDirectory(dir=generation, prefix=".engine-") as scratch:
+        engine.save(Path(scratch))
+        for entry in Path(scratch).iterdir():
+            os.replace(entry, generation / entry.name)
+
+
+def _close_engine(engine: Engine) -> None:
+    # A writer holds the folder's lock and threads; readers reopen what they need.
+    close = getattr(engine, "close", None)
+    if close is not None:
+        close()
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """A build holds millions of objects till its end, none in reference cycles: the cyclic
+    garbage collector would only walk them again and again (a fifth of a 1M-passage build)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+@contextmanager
+def _exclusive(home: Path) -> Iterator[None]:
+    """One process at a time brings the index up to date (the bot and `newsbot index`)."""
+    with open(home / LOCK, "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _current_name(home: Path) -> str:
+    return (home / CURRENT).read_text().strip()
+
+
+def _promote(home: Path, staging: Path) -> Path:
+    """Make a complete staging folder the live generation; drop the older ones."""
+    name = staging.name.removeprefix(".staging-")
+    os.replace(staging, home / name)
+    pointer = home / f".{CURRENT}.{os.getpid()}"
+    with open(pointer, "w") as handle:
+        handle.write(name)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(pointer, home / CURRENT)
+    for entry in home.iterdir():
+        stale = entry.name.startswith("gen-") or entry.name.startswith(".staging-")
+        if entry.name != name and stale:
+            shutil.rmtree(entry, ignore_errors=True)
+    return home / name

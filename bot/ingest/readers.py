@@ -1,0 +1,320 @@
+"""Read corpus files into Articles: wire text (.txt), Markdown with YAML front matter (.md),
+and JSON Lines for bulk import (.jsonl)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import yaml
+
+from bot.ingest.articles import Article
+from bot.ingest.dates import Published, infer_year, parse_metadata_date
+from bot.ingest.wire import WireCopy, clean_text, parse_wire, web_id, web_id_date
+
+SUFFIXES = (".txt", ".md", ".markdown", ".jsonl")
+MAX_FILE_BYTES = 20 * 1024 * 1024  # larger files are refused with a reason, not read
+
+# Key names seen in scrapers' front matter and feed exports, most specific first.
+KEYS: dict[str, tuple[str, ...]] = {
+    "title": ("title", "headline"),
+    "date": (
+        "published",
+        "published_at",
+        "pubDate",
+        "pubdate",
+        "date",
+        "versioncreated",
+        "updated",
+        "firstcreated",
+    ),
+    "url": ("url", "link", "uri", "canonical_url", "source_url"),
+    "byline": ("byline", "author", "authors"),
+    "source": ("source", "agency", "publisher"),
+    "body": ("body", "body_text", "text", "content", "paragraphs"),
+    "id": ("id", "guid", "web_id"),
+    "license": ("license", "licence", "rights"),
+}
+
+
+class ArticleError(ValueError):
+    """A file (or a record in it) that cannot be read as a story; the message says why."""
+
+
+def read_file(path: Path, relative: str) -> list[Article]:
+    """All articles in one corpus file. Raises ArticleError with a reason a person can act on."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            limit = MAX_FILE_BYTES // 2**20
+            raise ArticleError(f"file is {size / 2**20:.0f} MiB, over the {limit} MiB limit")
+        raw = path.read_bytes()
+    except OSError as error:
+        raise ArticleError(f"cannot read: {error.strerror or error}") from error
+    return parse_bytes(raw, relative)
+
+
+def parse_bytes(raw: bytes, relative: str) -> list[Article]:
+    """All articles in a file's bytes; ``relative`` (its corpus path) picks the format and ids."""
+    text = decode(raw)
+    # os.path rather than pathlib: this runs once per file, and a million-passage build reads
+    # 180k of them.
+    suffix = os.path.splitext(relative)[1].lower()
+    if suffix == ".jsonl":
+        return list(_read_jsonl(text, relative))
+    if suffix in (".md", ".markdown"):
+        meta, body = split_front_matter(text)
+        return [article_from_record(meta, body, relative, base_id(relative))]
+    if _FRONT.match(text):
+        # Scrapers save Markdown-with-front-matter as .txt too; a "---" block that is not YAML
+        # is just part of the wire copy.
+        try:
+            meta, body = split_front_matter(text)
+        except ArticleError:
+            pass
+        else:
+            return [article_from_record(meta, body, relative, base_id(relative))]
+    return [article_from_wire(parse_wire(text), {}, relative, base_id(relative))]
+
+
+def decode(raw: bytes) -> str:
+    """UTF-8 (with or without BOM), UTF-16 with a BOM, else Windows-1252, which decodes every
+    byte (the five it leaves undefined become U+FFFD)."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            raw_text = raw.decode("utf-16")
+        except UnicodeDecodeError as error:
+            raise ArticleError("invalid UTF-16 text") from error
+        if not raw_text.strip():
+            raise ArticleError("empty file")
+        return raw_text
+    if not raw.strip():
+        raise ArticleError("empty file")
+    if b"\x00" in raw[:4096]:
+        raise ArticleError("binary data, not text")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="replace")
+
+
+def base_id(relative: str) -> str:
+    """A stable, readable id from the file's name (folders and suffix dropped).
+
+    Folders only sort the archive; ids stay short enough to type, and the corpus makes them
+    unique when two folders hold the same name.
+    """
+    name = os.path.basename(relative)
+    stem = name.rsplit(".", 1)[0] if "." in name else name
+    slug = re.sub(r"[\W_]+", "-", stem.lower()).strip("-") or "story"
+    if len(slug) > 80:  # Discord choice values stop at 100 characters
+        digest = hashlib.sha1(stem.encode()).hexdigest()[:8]
+        slug = f"{slug[:71].rstrip('-')}-{digest}"
+    return slug
+
+
+_FRONT = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
+
+
+def split_front_matter(text: str) -> tuple[dict[str, object], str]:
+    """YAML front matter and the Markdown body after it."""
+    match = _FRONT.match(text)
+    if not match:
+        return {}, text
+    block = match.group(1)
+    try:
+        meta = _load_yaml(block)
+    except yaml.YAMLError as error:
+        # YAML forbids tabs in indentation, yet scrapers write them (Naver's author field
+        # arrives as "author: \n\t\t\t강재은(...)"). Expanding leading tabs cannot change
+        # what a valid block means, so retry with them expanded before giving up.
+        expanded = re.sub(r"(?m)^[ \t]+", lambda m: m.group(0).expandtabs(4), block)
+        retried = False
+        if expanded != block:
+            try:
+                meta, retried = _load_yaml(expanded), True
+            except yaml.YAMLError:
+                pass
+        if not retried:
+            mark = getattr(error, "problem_mark", None)
+            where = f" (line {mark.line + 2})" if mark else ""
+            problem = getattr(error, "problem", None)
+            reason = f": {problem}" if problem else ""
+            raise ArticleError(f"front matter is not valid YAML{where}{reason}") from error
+    if meta is None or meta == "":
+        meta = {}
+    if not isinstance(meta, dict):
+        raise ArticleError(
+            f"front matter is a {type(meta).__name__}, not a mapping of keys to values"
+        )
+    return meta, text[match.end() :]
+
+
+# libyaml's parser (PyYAML's C extension) reads front matter several times faster than the
+# pure-Python one and builds values with the same constructors and resolver. The two parsers
+# still disagree on a few inputs, and there libyaml is the lenient one: tabs as separators,
+# Unicode line breaks and BOMs, "!" as a bare tag, a comment glued to a block scalar header
+# ("|#"), "?" inside a flow collection ("[Really?]"). Blocks that may hold any of those go to
+# the pure-Python loader, as does every block libyaml refuses: what is accepted, its values and
+# the errors reported stay exactly the pure loader's.
+_FAST_LOADER = getattr(yaml, "CSafeLoader", None) if yaml.__with_libyaml__ else None
+_PURE_ONLY = re.compile(
+    r"[\t\x85\u2028\u2029\ufeff]|[|>][-+0-9]*#|(?:^|[\s\[\]{},:?-])!(?:[\s\[\]{},]|$)"
+)
+
+
+def _fast_loadable(block: str) -> bool:
+    if _PURE_ONLY.search(block):
+        return False
+    return "?" not in block or ("[" not in block and "{" not in block)
+
+
+def _load_yaml(block: str) -> object:
+    if _FAST_LOADER is not None and _fast_loadable(block):
+        try:
+            return yaml.load(block, Loader=_FAST_LOADER)
+        except Exception:  # refused (or a value rejected): the pure loader decides and reports
+            pass
+    try:
+        return yaml.safe_load(block)
+    except (RecursionError, ValueError, OverflowError) as error:
+        # Deep nesting, or a value PyYAML's constructors reject (a date like 2020-13-45).
+        raise yaml.YAMLError(str(error)) from error
+
+
+def _read_jsonl(text: str, relative: str) -> Iterable[Article]:
+    base = base_id(relative)
+    seen: set[str] = set()
+    articles = []
+    problems = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            try:
+                record = json.loads(line)
+            except RecursionError as error:
+                raise ArticleError("JSON nested too deeply") from error
+            if not isinstance(record, dict):
+                raise ArticleError("not a JSON object")
+            key = _first(record, "id")
+            suffix = re.sub(r"[^a-z0-9]+", "-", str(key).lower()).strip("-") if key else ""
+            article_id = f"{base}-{suffix or number}"
+            if article_id in seen:
+                article_id = f"{base}-{number}"
+            seen.add(article_id)
+            body = _first(record, "body")
+            if isinstance(body, list):  # a list of paragraphs
+                body = "\n".join(str(p) for p in body)
+            elif body is not None and not isinstance(body, str):
+                raise ArticleError("body is not text")
+            articles.append(article_from_record(record, str(body or ""), relative, article_id))
+        except (json.JSONDecodeError, ArticleError) as error:
+            # One bad record must not cost the others: keep going, report only if none worked.
+            problems.append(f"line {number}: {error}")
+    if problems and not articles:
+        raise ArticleError("; ".join(problems[:3]))
+    if not articles:
+        raise ArticleError("no records")
+    return articles
+
+
+def _first(meta: Mapping[str, object], field: str) -> object | None:
+    return _pick(_lowered(meta), field)
+
+
+def _lowered(meta: Mapping[str, object]) -> dict[str, object]:
+    """Metadata by lowercase key (of keys differing only in case, the last one wins)."""
+    return {str(k).lower(): v for k, v in meta.items()}
+
+
+def _pick(lowered: Mapping[str, object], field: str) -> object | None:
+    """The first non-empty value among the field's key names, in ``_lowered`` metadata."""
+    for key in KEYS[field]:
+        value = lowered.get(key.lower())
+        if value not in (None, "", []):
+            return value
+    return None
+
+
+def _text(value: object | None) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, list):  # "authors: [a, b]" or [{"name": a}, ...]
+        parts = [_text(v) for v in value]
+        value = ", ".join(p for p in parts if p)
+    elif isinstance(value, dict):  # ninjs-style {"name": ...}
+        value = value.get("name") or value.get("title")
+        if value is None:
+            return None
+    text = " ".join(clean_text(str(value)).split())
+    return text or None
+
+
+def article_from_record(
+    meta: Mapping[str, object], body: str, relative: str, article_id: str
+) -> Article:
+    """An article from metadata (front matter or a JSON record) and its body text."""
+    title = _text(_first(meta, "title"))
+    # No title in the metadata: the body's headline line is the title, as in wire copy.
+    wire = parse_wire(body, title=title) if title else parse_wire(body)
+    return article_from_wire(wire, meta, relative, article_id)
+
+
+def article_from_wire(
+    wire: WireCopy, meta: Mapping[str, object], relative: str, article_id: str
+) -> Article:
+    """An Article from parsed copy; metadata (may be empty) wins over what the text says."""
+    if not wire.headline:
+        raise ArticleError("no headline: no title in metadata and no headline line in the text")
+    if not wire.paragraphs:  # a photo story's caption alone is body enough
+        raise ArticleError("no body text under the headline")
+    lowered = _lowered(meta)  # once for all the fields below
+    url = _text(_pick(lowered, "url"))
+    story_web_id = web_id(url) or web_id(_text(_pick(lowered, "id")))
+    published = (
+        parse_metadata_date(_pick(lowered, "date"))
+        or web_id_date(story_web_id)
+        or wire.published
+        or _from_dateline(wire)
+    )
+    source = _text(_pick(lowered, "source"))
+    if wire.agency and (source is None or not source.isascii()):
+        source = wire.agency  # "연합뉴스" in a Naver copy: the dateline names the agency
+    byline = _byline(_text(_pick(lowered, "byline"))) or wire.byline
+    return Article(
+        article_id=article_id,
+        title=wire.headline,
+        paragraphs=wire.paragraphs,
+        path=relative,
+        tags=wire.tags,
+        editor_note=wire.editor_note,
+        slug=wire.slug or _text(meta.get("slug")),
+        byline=byline,
+        dateline=wire.dateline,
+        source=source or wire.agency,
+        url=url,
+        published=published,
+        web_id=story_web_id,
+        license=_text(_pick(lowered, "license")),
+    )
+
+
+def _from_dateline(wire: WireCopy) -> Published | None:
+    if wire.month is None or wire.day is None:
+        return None
+    text = " ".join(p.text for p in wire.paragraphs if not p.is_caption)
+    return infer_year(wire.month, wire.day, wire.weekday, text)
+
+
+def _byline(value: str | None) -> str | None:
+    """Front matter may give "강재은(fairydust@yna.co.kr)": keep the name, drop the mailbox."""
+    if not value:
+        return None
+    value = re.sub(r"\(?[\w.+\-]+@[\w\-.]+\)?", "", value).strip(" ,;")
+    value = re.sub(r"^By\s+", "", value)
+    return value or None

@@ -1,0 +1,267 @@
+"""The ``newsbot`` command: run the Discord bot, or ask, list, open and index from a terminal."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections import Counter
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from bot.answers.ask import QuestionError
+from bot.index.newsindex import Report
+from bot.ingest.corpus import CorpusError
+from bot.newsroom import Newsroom
+from bot.settings import Settings, SettingsError, load_settings
+from bot.terminal import render as terminal
+
+log = logging.getLogger("newsbot")
+
+# Above this many passages the embedded rank-bm25 engine costs seconds to restart and GBs of
+# memory (bench/results/scale.md), where tantivy stays in milliseconds and tens of MB.
+LARGE_CORPUS = 200_000
+
+
+class ProgressBar:
+    """A tqdm bar over corpus files, counting what changed; shown only when files are read."""
+
+    def __init__(self, enabled: bool = True) -> None:
+        self.enabled = enabled
+        self.bar: tqdm[Any] | None = None
+
+    def __call__(self, total: int) -> Callable[[str, str], None]:
+        if self.enabled:
+            self.bar = tqdm(
+                total=total,
+                desc="reading corpus",
+                unit="file",
+                file=sys.stderr,
+                leave=False,
+                dynamic_ncols=True,
+            )
+        counts: Counter[str] = Counter()
+
+        def tick(name: str, status: str) -> None:
+            counts[status] += 1
+            if self.bar is not None:
+                # Unchanged files are most of a large corpus: count them without formatting.
+                if status != "unchanged" or counts[status] % 1000 == 0:
+                    summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
+                    latest = f" · {status} {name[-30:]}" if status != "unchanged" else ""
+                    self.bar.set_postfix_str(summary + latest, refresh=False)
+                self.bar.update(1)
+
+        return tick
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
+def _newsroom(settings: Settings, rebuild: bool = False, quiet: bool = False) -> Newsroom:
+    bar = ProgressBar(enabled=not quiet)
+    try:
+        newsroom = Newsroom(settings, progress=bar, rebuild=rebuild)
+    finally:
+        bar.close()
+    report = newsroom.report
+    if report.action != "reused" and not quiet:
+        print(f"index {report.action}: {report.changes.summary()}", file=sys.stderr)
+    _warn_problems(report)
+    return newsroom
+
+
+def _warn_problems(report: Report) -> None:
+    if report.problems:
+        print(
+            f"{len(report.problems)} file(s) skipped (run `newsbot index` for the list)",
+            file=sys.stderr,
+        )
+
+
+def _print_json(data: dict[str, Any]) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    newsroom = _newsroom(settings, quiet=args.json)
+    answer = newsroom.ask(" ".join(args.question), args.count)
+    if args.json:
+        _print_json(terminal.answer_json(answer))
+    else:
+        print(terminal.render_answer(answer, bold=sys.stdout.isatty()))
+    return 0
+
+
+def cmd_latest(args: argparse.Namespace, settings: Settings) -> int:
+    newsroom = _newsroom(settings, quiet=args.json)
+    articles = newsroom.latest(args.n, args.topic)
+    if args.json:
+        _print_json(terminal.latest_json(articles))
+    else:
+        print(terminal.render_latest(articles, args.topic))
+    return 0
+
+
+def cmd_source(args: argparse.Namespace, settings: Settings) -> int:
+    newsroom = _newsroom(settings, quiet=args.json)
+    view = newsroom.source(args.id)
+    if view is None:
+        print(
+            f"newsbot: no stored story has the id {args.id!r} "
+            "(ids are shown in answers and by `newsbot latest`)",
+            file=sys.stderr,
+        )
+        return 1
+    if args.json:
+        _print_json(terminal.source_json(view))
+    else:
+        print(terminal.render_source(view))
+    return 0
+
+
+def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
+    newsroom = _newsroom(settings, rebuild=args.rebuild, quiet=bool(args.json))
+    report = newsroom.report
+    summary = {
+        "action": report.action,
+        "engine": report.engine,
+        "stories": report.stories,
+        "articles": report.articles,
+        "passages": report.passages,
+        "seconds": round(report.seconds, 3),
+        "added": list(report.changes.added),
+        "changed": list(report.changes.changed),
+        "removed": list(report.changes.removed),
+        "skipped": report.problems,
+    }
+    if args.json:
+        _print_json(summary)
+        return 0
+    print(
+        f"index {report.action} with engine {report.engine} in {report.seconds:.2f} s: "
+        f"{report.stories} stories ({report.articles} versions), {report.passages} passages"
+    )
+    print(f"files: {report.changes.summary()}")
+    if report.engine == "bm25" and report.passages >= LARGE_CORPUS:
+        print(
+            f"tip: at {report.passages:,} passages the tantivy engine answers faster, restarts "
+            "faster and holds far less in memory: set NEWSBOT_ENGINE=tantivy (README: Scale)"
+        )
+    if report.note:
+        print(f"note: {report.note}")
+    for path, reason in report.problems.items():
+        print(f"skipped {path}: {reason}")
+    return 0
+
+
+def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
+    status = _newsroom(settings, quiet=True).status()
+    if args.json:
+        _print_json(terminal.status_json(status))
+    else:
+        print(terminal.render_status(status))
+    return 0
+
+
+def cmd_fetch(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.feeds import pull as feeds
+
+    if not settings.feeds:
+        raise SettingsError("no feeds to fetch: list http(s) feed URLs in NEWSBOT_FEEDS")
+    if not Path(settings.corpus_dir).is_dir():
+        raise CorpusError(f"corpus folder {settings.corpus_dir} does not exist or is not a folder")
+    state = feeds.state_path(settings.cache_dir, settings.corpus_dir)
+    report = feeds.fetch(settings.feeds, settings.corpus_dir, state, force=args.force)
+    if args.json:
+        _print_json(report.as_json())
+    else:
+        print(report.summary())
+        for result in report.results:
+            if result.status in ("error", "skipped", "busy"):
+                print(f"{result.status}: {result.url}: {result.error or ''}", file=sys.stderr)
+    return 1 if report.errors else 0
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.discord_app.client import run_bot
+
+    token = settings.token()  # fails with one clear line before anything else starts
+    newsroom = _newsroom(settings)
+    return run_bot(settings, newsroom, token)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="newsbot", description="Answers questions from stored news, with citations."
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, help_text: str, handler: Callable[..., int]) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.add_argument(
+            "--corpus",
+            type=Path,
+            metavar="DIR",
+            help="corpus folder (default: NEWSBOT_CORPUS_DIR or ./corpus)",
+        )
+        p.set_defaults(handler=handler)
+        return p
+
+    p = command("ask", "answer a question from the stored news", cmd_ask)
+    p.add_argument("question", nargs="+", help='the question, e.g. "Who won the election?"')
+    p.add_argument("-k", "--count", type=int, default=None, help="passages to show (1-10)")
+    p.add_argument("--json", action="store_true", help="print JSON for scripts")
+
+    p = command("latest", "list the newest stories", cmd_latest)
+    p.add_argument("-n", type=int, default=10, help="how many stories (default 10)")
+    p.add_argument("--topic", help="only stories that mention these words")
+    p.add_argument("--json", action="store_true", help="print JSON for scripts")
+
+    p = command("source", "open a story by its article id or a cited passage id", cmd_source)
+    p.add_argument("id", help="an id from an answer or from `newsbot latest`")
+    p.add_argument("--json", action="store_true", help="print JSON for scripts")
+
+    p = command("index", "build or refresh the index of the corpus", cmd_index)
+    p.add_argument("--rebuild", action="store_true", help="rebuild from scratch")
+    p.add_argument("--json", action="store_true", help="print JSON for scripts")
+
+    p = command("status", "what is indexed, skipped files, and each feed's health", cmd_status)
+    p.add_argument("--json", action="store_true", help="print JSON for scripts")
+
+    p = command("fetch", "pull new stories from the feeds in NEWSBOT_FEEDS", cmd_fetch)
+    p.add_argument("--force", action="store_true", help="ignore the back-off after failures")
+    p.add_argument("--json", action="store_true", help="print JSON for scripts")
+
+    command("run", "run the Discord bot (needs DISCORD_TOKEN)", cmd_run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings(corpus_dir=args.corpus)
+        logging.basicConfig(
+            level=settings.log_level if args.command == "run" else logging.WARNING,
+            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        )
+        if getattr(args, "count", None) is not None and not 1 <= args.count <= 10:
+            raise SettingsError("--count must be between 1 and 10")
+        if getattr(args, "n", None) is not None and not 1 <= args.n <= 100:
+            raise SettingsError("-n must be between 1 and 100")
+        return int(args.handler(args, settings))
+    except (SettingsError, CorpusError, QuestionError) as error:
+        print(f"newsbot: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # `newsbot ... | head`: the reader left; say nothing more
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141

