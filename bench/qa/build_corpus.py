@@ -60,7 +60,7 @@ class Entry:
 
 
 def slug(text: str) -> str:
-    """newsbot's id form (``bot.readers.base_id``), cut under its 80-character cap.
+    """newsbot's id form (``bot.ingest.readers.base_id``), cut under its 80-character cap.
 
     Past 80 characters newsbot would append a hash to the id, which is neither readable nor
     the file stem; the Naver slugs are already cut mid-word, so cutting a few more is harmless.
@@ -69,7 +69,7 @@ def slug(text: str) -> str:
 
 
 def newsbot_id(stem: str) -> str:
-    """The article id newsbot gives a file of this stem (``bot.readers.base_id``'s rule).
+    """The article id newsbot gives a file of this stem (``bot.ingest.readers.base_id``'s rule).
 
     Only shipped Wikinews names are long enough to get the hashed form; the check
     (``bench.qa.check``) confirms every id against newsbot itself, so a drift shows at once.
