@@ -1,0 +1,114 @@
+"""Fuse BM25's ranking with the embedding model's: reciprocal-rank fusion or a normalised blend."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Literal
+
+import numpy as np
+
+# (passage key, score), best first.
+Hit = tuple[int, float]
+Method = Literal["rrf", "blend"]
+
+# Reciprocal-rank fusion's damping constant: 60 in Cormack, Clarke & Büttcher (SIGIR 2009),
+# and what most hybrid search engines default to. Not tuned here.
+RRF_K = 60
+# Share of the dense score in the blend. An untuned starting point: the evaluation harness
+# should tune it on its tuning split (never on the held-out third).
+BLEND_DENSE_WEIGHT = 0.5
+# Theoretical minima for the blend's normalisation (score / range from the lowest possible
+# score to the best seen). Bruch, Gai & Ingber (TOIS 2023) found this steadier than min-max
+# over the candidates, which stretches a near-tie into a full 0-1 gap.
+BM25_FLOOR = 0.0
+COSINE_FLOOR = -1.0
+
+
+def dense_ranking(
+    keys: Sequence[int], vectors: Mapping[int, np.ndarray], question: np.ndarray
+) -> list[Hit]:
+    """The keys that have a vector, by cosine with the (unit) question vector, best first."""
+    present = [key for key in keys if key in vectors]
+    if not present:
+        return []
+    matrix = np.stack([np.asarray(vectors[key], dtype=np.float32) for key in present])
+    scores = matrix @ np.asarray(question, dtype=np.float32).reshape(-1)
+    ranked = sorted(zip(present, scores.tolist(), strict=True), key=lambda hit: (-hit[1], hit[0]))
+    return [(int(key), float(score)) for key, score in ranked]
+
+
+def reciprocal_rank_fusion(*rankings: Sequence[Hit], k: int = RRF_K) -> list[Hit]:
+    """Each key scores the sum of 1 / (k + rank) over the rankings it appears in (rank from 1).
+
+    Only ranks count, so BM25's unbounded scores and cosines need no common scale. Ties go to
+    the key ranked higher in the first ranking, then to the smaller key.
+    """
+    fused: dict[int, float] = {}
+    for ranking in rankings:
+        for rank, (key, _score) in enumerate(ranking, start=1):
+            fused[key] = fused.get(key, 0.0) + 1.0 / (k + rank)
+    return _ordered(fused, rankings[0] if rankings else ())
+
+
+def blend(
+    bm25: Sequence[Hit], dense: Sequence[Hit], weight: float = BLEND_DENSE_WEIGHT
+) -> list[Hit]:
+    """(1 − weight) × normalised BM25 + weight × normalised cosine, over both lists' keys.
+
+    A key missing from one list scores that side's floor there (BM25 did not find it, or it
+    has no vector yet).
+    """
+    if not 0.0 <= weight <= 1.0:
+        raise ValueError(f"weight must be within 0..1, not {weight}")
+    lexical = _normalise(bm25, BM25_FLOOR)
+    semantic = _normalise(dense, COSINE_FLOOR)
+    fused = {
+        key: (1.0 - weight) * lexical.get(key, 0.0) + weight * semantic.get(key, 0.0)
+        for key in lexical.keys() | semantic.keys()
+    }
+    return _ordered(fused, bm25)
+
+
+def rerank(
+    bm25: Sequence[Hit],
+    vectors: Mapping[int, np.ndarray],
+    question: np.ndarray,
+    *,
+    method: Method = "rrf",
+    recalled: Sequence[Hit] = (),
+) -> list[Hit]:
+    """BM25's candidates (plus any passages dense search recalled) in fused order.
+
+    ``vectors`` holds the candidates' vectors (``VectorStore.get``); ``recalled`` is a dense
+    search's own hits (``VectorStore.search``), which may add passages BM25 missed.
+    """
+    dense = dense_ranking([key for key, _ in bm25], vectors, question)
+    if recalled:
+        seen = {key for key, _ in dense}
+        dense = sorted(
+            dense + [(key, score) for key, score in recalled if key not in seen],
+            key=lambda hit: (-hit[1], hit[0]),
+        )
+    if method == "rrf":
+        return reciprocal_rank_fusion(bm25, dense)
+    if method == "blend":
+        return blend(bm25, dense)
+    raise ValueError(f"unknown fusion method {method!r}")
+
+
+def _normalise(hits: Sequence[Hit], floor: float) -> dict[int, float]:
+    if not hits:
+        return {}
+    top = max(score for _, score in hits)
+    span = top - floor
+    if span <= 0 or not math.isfinite(span):
+        return {key: 0.0 for key, _ in hits}
+    return {key: max(0.0, (score - floor) / span) for key, score in hits}
+
+
+def _ordered(fused: Mapping[int, float], first: Sequence[Hit]) -> list[Hit]:
+    position = {key: index for index, (key, _) in enumerate(first)}
+    unranked = len(position)
+    ordered = sorted(fused, key=lambda key: (-fused[key], position.get(key, unranked), key))
+    return [(key, fused[key]) for key in ordered]
