@@ -1544,6 +1544,12 @@ class FakeDiscord:
         async with self._cond:
             self._cond.notify_all()
 
+    async def wait_until(
+        self, predicate: Callable[[], bool], timeout: float = 5.0, what: str = "condition"
+    ) -> None:
+        """Wait until `predicate()` holds; it is re-checked after every request and frame."""
+        await self._wait(predicate, timeout, lambda: f"{what} never held")
+
     async def _wait(
         self, predicate: Callable[[], bool], timeout: float, describe: Callable[[], str]
     ) -> None:

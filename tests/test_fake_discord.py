@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import os
+import sys
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -16,11 +20,15 @@ import yarl
 from discord import app_commands
 from discord.ext import commands
 
+from tests import fake_discord as fake_discord_module
 from tests.fake_discord import (
     DEFAULT_CHANNEL_ID,
     DEFAULT_GUILD_ID,
     EPHEMERAL,
     LOADING,
+    MESSAGE_COMMAND,
+    SEND_MESSAGES,
+    VIEW_CHANNEL,
     FakeDiscord,
     FakeDiscordIncompatible,
     check_discord_internals,
@@ -76,7 +84,8 @@ class ThrowawayBot(commands.Bot):
         self.synced: list[app_commands.AppCommand] = []
         self.resumed = asyncio.Event()
         self.ready_count = 0
-        for command in (ask, feed, pager):
+        self.channel_events: asyncio.Queue[tuple[str, int]] = asyncio.Queue()
+        for command in (ask, feed, pager, answer, find_in_news, who_is):
             self.tree.add_command(command)
 
     @property
@@ -99,6 +108,14 @@ class ThrowawayBot(commands.Bot):
 
     async def on_resumed(self) -> None:
         self.resumed.set()
+
+    async def on_guild_channel_update(
+        self, before: discord.abc.GuildChannel, after: discord.abc.GuildChannel
+    ) -> None:
+        await self.channel_events.put(("update", after.id))
+
+    async def on_guild_channel_delete(self, channel: discord.abc.GuildChannel) -> None:
+        await self.channel_events.put(("delete", channel.id))
 
 
 def _bot(interaction: discord.Interaction) -> ThrowawayBot:
@@ -130,6 +147,43 @@ async def feed(interaction: discord.Interaction, name: str) -> None:
 @app_commands.command(name="pager", description="Reply with page 1 and a Next button")
 async def pager(interaction: discord.Interaction) -> None:
     await interaction.response.send_message("page 1", view=Pager())
+
+
+class WrongSource(discord.ui.View):
+    """One press per user: the first press of each user is recorded, later ones are refused."""
+
+    def __init__(self) -> None:
+        super().__init__(timeout=60)
+        self.pressed_by: list[int] = []
+
+    @discord.ui.button(label="Wrong source?", custom_id="answer:wrong-source")
+    async def wrong_source(
+        self, interaction: discord.Interaction, button: discord.ui.Button[WrongSource]
+    ) -> None:
+        if interaction.user.id in self.pressed_by:
+            await interaction.response.send_message("already recorded", ephemeral=True)
+            return
+        self.pressed_by.append(interaction.user.id)
+        await interaction.response.send_message("recorded", ephemeral=True)
+
+
+@app_commands.command(name="answer", description="Reply with a Wrong source? button")
+async def answer(interaction: discord.Interaction) -> None:
+    await interaction.response.send_message("an answer", view=WrongSource())
+
+
+@app_commands.context_menu(name="Find in stored news")
+async def find_in_news(interaction: discord.Interaction, message: discord.Message) -> None:
+    # Reports exactly what the client received, so the test sees what the fake resolved.
+    parts = [message.content] + [f"{e.title}|{e.description}" for e in message.embeds]
+    await interaction.response.send_message(
+        f"{message.id}:{message.author.id}:" + " / ".join(parts), ephemeral=True
+    )
+
+
+@app_commands.context_menu(name="Who is this")
+async def who_is(interaction: discord.Interaction, member: discord.Member) -> None:
+    await interaction.response.send_message(f"{member.id}", ephemeral=True)
 
 
 # --------------------------------------------------------------------------- fixtures
@@ -191,7 +245,14 @@ async def test_login_and_guild_sync(bot: ThrowawayBot, fake: FakeDiscord) -> Non
     assert bot.get_channel(DEFAULT_CHANNEL_ID) is not None
     assert fake.synced_scopes == [fake.guild_id] and fake.sync_count == 1
     synced = fake.commands[fake.guild_id]
-    assert {c["name"] for c in synced} == {"ask", "feed", "pager"}
+    assert {(c["type"], c["name"]) for c in synced} == {
+        (1, "ask"),
+        (1, "feed"),
+        (1, "pager"),
+        (1, "answer"),
+        (3, "Find in stored news"),
+        (2, "Who is this"),
+    }
     assert {c.id for c in bot.synced} == {int(c["id"]) for c in synced}
     assert fake.identify_count == 1 and fake.resume_count == 0
     assert fake.intents == discord.Intents.default().value
@@ -516,3 +577,361 @@ def test_choice_limits() -> None:
     assert validate_choices([{"name": "n", "value": "v"}] * 26)
     assert validate_choices([{"name": "n" * 101, "value": "v"}])
     assert validate_choices([{"name": "", "value": "v"}])
+
+
+# --------------------------------------------------------------------------- issue 13 features
+
+
+async def _channel(
+    bot: discord.Client, channel_id: int = DEFAULT_CHANNEL_ID
+) -> discord.TextChannel:
+    channel = bot.get_channel(channel_id)
+    assert isinstance(channel, discord.TextChannel), channel
+    return channel
+
+
+@pytest.mark.asyncio
+async def test_channel_post_is_stored_and_an_edit_keeps_every_version(
+    bot: ThrowawayBot, fake: FakeDiscord
+) -> None:
+    channel = await _channel(bot)
+    first = discord.Embed(title="Missile launch", description="first version")
+    sent = await channel.send(embed=first)
+    post = fake.posts(DEFAULT_CHANNEL_ID)[0]
+    assert post.message_id == sent.id and post.channel_id == DEFAULT_CHANNEL_ID
+    assert post.embeds[0]["title"] == "Missile launch"
+    assert [int(m["id"]) for m in fake.messages_in(DEFAULT_CHANNEL_ID)] == [sent.id]
+
+    updated = discord.Embed(title="Missile launch (updated)", description="second version")
+    edited = await sent.edit(embed=updated)
+    assert edited.id == sent.id and edited.edited_at is not None
+    assert [int(m["id"]) for m in fake.messages_in(DEFAULT_CHANNEL_ID)] == [sent.id]
+    versions = fake.history(sent.id)
+    assert [v["embeds"][0]["description"] for v in versions] == [
+        "first version",
+        "second version",
+    ]
+    assert versions[0]["edited_timestamp"] is None and versions[1]["edited_timestamp"]
+    assert (await fake.wait_for_message_edit(sent.id)).embeds[0]["title"].endswith("(updated)")
+    assert len(fake.posts()) == 1  # an edit is not a new post
+
+    with pytest.raises(discord.HTTPException) as too_long:
+        await sent.edit(embed=discord.Embed(description="d" * 4097))
+    assert too_long.value.code == 50035 and len(fake.history(sent.id)) == 2
+    assert fake.unknown_routes == []
+
+
+@pytest.mark.asyncio
+async def test_bot_cannot_edit_a_members_message(bot: ThrowawayBot, fake: FakeDiscord) -> None:
+    theirs = await fake.add_message(content="a member wrote this")
+    channel = await _channel(bot)
+    partial = channel.get_partial_message(int(theirs["id"]))
+    with pytest.raises(discord.Forbidden) as excinfo:
+        await partial.edit(content="rewritten")
+    assert excinfo.value.code == 50005
+    assert fake.messages[int(theirs["id"])]["content"] == "a member wrote this"
+
+
+@pytest.mark.asyncio
+async def test_allowed_mentions_decide_who_a_post_pings(
+    bot: ThrowawayBot, fake: FakeDiscord
+) -> None:
+    channel = await _channel(bot)
+    text = "<@123456789012345678> <@&223456789012345678> @everyone"
+    # The client default (AllowedMentions.none()) pings nobody, though the text names all.
+    await channel.send(text)
+    await channel.send(text, allowed_mentions=discord.AllowedMentions(users=True))
+    await channel.send(text, allowed_mentions=discord.AllowedMentions.all())
+    quiet, users_only, everything = (p.pings for p in fake.posts())
+    assert not quiet and fake.posts()[0].message is not None
+    assert fake.posts()[0].message["mentions"] == []
+    assert users_only.users == (123456789012345678,) and not users_only.roles
+    assert not users_only.everyone
+    assert everything.roles == (223456789012345678,) and everything.everyone
+
+    url = f"{fake.base_url}/channels/{DEFAULT_CHANNEL_ID}/messages"
+    both = {"content": text, "allowed_mentions": {"parse": ["users"], "users": ["1"]}}
+    async with aiohttp.ClientSession() as session:
+        resp = await session.post(url, json=both, headers={"Authorization": f"Bot {fake.token}"})
+        body = await resp.json()
+    assert resp.status == 400 and body["code"] == 50035
+    assert "mutually exclusive" in json.dumps(body["errors"])
+    assert len(fake.posts()) == 3
+
+
+@pytest.mark.asyncio
+async def test_channel_cache_and_fetch_carry_permission_overwrites(
+    bot: ThrowawayBot, fake: FakeDiscord
+) -> None:
+    second = fake.add_channel("news-desk")  # after READY: only REST knows it
+    assert bot.get_channel(second) is None
+    fetched = await bot.fetch_channel(second)
+    assert isinstance(fetched, discord.TextChannel) and fetched.name == "news-desk"
+
+    guild = bot.get_guild(DEFAULT_GUILD_ID)
+    assert guild is not None
+    channel = await _channel(bot)
+    assert channel.permissions_for(guild.me).send_messages
+    await fake.revoke_send(DEFAULT_CHANNEL_ID)
+    assert await asyncio.wait_for(bot.channel_events.get(), 5) == ("update", DEFAULT_CHANNEL_ID)
+    perms = channel.permissions_for(guild.me)
+    assert not perms.send_messages and perms.view_channel
+    refetched = await bot.fetch_channel(DEFAULT_CHANNEL_ID)
+    assert isinstance(refetched, discord.TextChannel)
+    assert guild.me in refetched.overwrites
+    assert refetched.overwrites[guild.me].send_messages is False
+
+
+@pytest.mark.asyncio
+async def test_revoked_send_permission_answers_50013_until_restored(
+    bot: ThrowawayBot, fake: FakeDiscord
+) -> None:
+    channel = await _channel(bot)
+    await fake.revoke_send(DEFAULT_CHANNEL_ID, notify=False)
+    with pytest.raises(discord.Forbidden) as excinfo:
+        await channel.send("story")
+    assert excinfo.value.code == 50013 and excinfo.value.status == 403
+    assert (await fake.wait_for_rejection(50013)).path.endswith("/messages")
+    assert fake.posts() == []
+    # An interaction in that channel tells the bot what it may do there.
+    inter = await fake.invoke("pager")
+    assert not int(inter.payload["app_permissions"]) & SEND_MESSAGES
+
+    await fake.restore_permissions(DEFAULT_CHANNEL_ID)
+    await channel.send("story")
+    assert len(fake.posts(DEFAULT_CHANNEL_ID)) == 1
+
+    await fake.set_bot_overwrite(DEFAULT_CHANNEL_ID, deny=VIEW_CHANNEL, notify=False)
+    with pytest.raises(discord.Forbidden) as hidden:
+        await channel.send("story")
+    assert hidden.value.code == 50001
+
+
+@pytest.mark.asyncio
+async def test_deleted_channel_answers_10003_and_client_hears_channel_delete(
+    bot: ThrowawayBot, fake: FakeDiscord
+) -> None:
+    doomed = fake.add_channel("doomed")
+    channel = bot.get_partial_messageable(doomed, guild_id=DEFAULT_GUILD_ID)
+    posted = await channel.send("first story")
+    await fake.delete_channel(doomed)
+    with pytest.raises(discord.NotFound) as on_post:
+        await channel.send("second story")
+    assert on_post.value.code == 10003
+    with pytest.raises(discord.NotFound) as on_edit:
+        await posted.edit(content="updated")
+    assert on_edit.value.code == 10003
+    assert fake.messages_in(doomed) == [] and doomed in fake.deleted_channels
+
+    await fake.delete_channel(DEFAULT_CHANNEL_ID)  # a channel the client has cached
+    assert await asyncio.wait_for(bot.channel_events.get(), 5) == ("delete", DEFAULT_CHANNEL_ID)
+    assert bot.get_channel(DEFAULT_CHANNEL_ID) is None
+
+
+@pytest.mark.asyncio
+async def test_message_context_menu_on_text_and_on_embed(
+    bot: ThrowawayBot, fake: FakeDiscord
+) -> None:
+    menu = fake.command("Find in stored news", DEFAULT_GUILD_ID, type=MESSAGE_COMMAND)
+    assert menu is not None and menu["description"] == ""
+
+    text = await fake.add_message(content="North Korea fired a missile", author_id=42)
+    inter = await fake.invoke_message_command("Find in stored news", text)
+    data = inter.payload["data"]
+    assert data["type"] == MESSAGE_COMMAND and data["target_id"] == text["id"]
+    assert data["id"] == menu["id"]
+    assert data["resolved"]["messages"][text["id"]]["content"] == "North Korea fired a missile"
+    response = await inter.wait_for_response()
+    assert response.type == 4 and inter.contents == [f"{text['id']}:42:North Korea fired a missile"]
+
+    embed = {"title": "Launch", "description": "A missile flew 600 km"}
+    other_bot = await fake.add_message(embeds=[embed], author_id=77, author_bot=True)
+    on_embed = await fake.invoke_message_command("Find in stored news", other_bot)
+    await on_embed.wait_for_response()
+    assert on_embed.contents == [f"{other_bot['id']}:77: / Launch|A missile flew 600 km"]
+
+    # The bot's own post works the same way.
+    own = await (await _channel(bot)).send(embed=discord.Embed(title="Own", description="post"))
+    on_own = await fake.invoke_message_command("Find in stored news", own.id)
+    await on_own.wait_for_response()
+    assert on_own.contents == [f"{own.id}:{fake.bot_user_id}: / Own|post"]
+    assert bot.errors == [] and fake.rejections == []
+
+
+@pytest.mark.asyncio
+async def test_user_context_menu_resolves_the_member(bot: ThrowawayBot, fake: FakeDiscord) -> None:
+    inter = await fake.invoke_user_command("Who is this", 555_000_000_000_000_001)
+    await inter.wait_for_response()
+    assert inter.payload["data"]["type"] == 2 and inter.contents == ["555000000000000001"]
+
+
+def test_context_menu_commands_are_validated() -> None:
+    ok = [{"type": 3, "name": "Find in stored news"}, {"type": 2, "name": "Who is this"}]
+    assert validate_commands(ok) == []
+    assert validate_commands([{"type": 3, "name": "Find", "description": "no"}])
+    assert validate_commands([{"type": 3, "name": "m" * 33}])
+    assert validate_commands([{"type": 3, "name": f"menu {i}"} for i in range(6)])
+    assert validate_commands([{"type": 5, "name": "what"}])
+
+
+@pytest.mark.asyncio
+async def test_context_menu_on_a_missing_message_is_refused(fake: FakeDiscord) -> None:
+    with pytest.raises(LookupError):
+        await fake.invoke_message_command("Find in stored news", 12345)
+
+
+@pytest.mark.asyncio
+async def test_different_users_press_the_same_button(bot: ThrowawayBot, fake: FakeDiscord) -> None:
+    inter = await fake.invoke("answer")
+    await inter.wait_done()
+    alice, bob = 900_000_000_000_000_001, 900_000_000_000_000_002
+    replies = []
+    for user in (alice, bob, alice):
+        press = await fake.click(inter, "answer:wrong-source", user_id=user)
+        await press.wait_for_response()
+        assert press.payload["member"]["user"]["id"] == str(user)
+        assert press.source_message_id == inter.original_id
+        replies.append((press.contents, press.messages[0]["flags"] & EPHEMERAL))
+    assert replies == [
+        (["recorded"], EPHEMERAL),
+        (["recorded"], EPHEMERAL),
+        (["already recorded"], EPHEMERAL),
+    ]
+    assert bot.errors == [] and fake.rejections == []
+
+
+# --------------------------------------------------------------------------- shards
+
+
+class ShardedBot(commands.AutoShardedBot):
+    """AutoShardedBot answering /where with the shard discord.py filed the guild under."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=discord.Intents.default(),
+            guild_ready_timeout=0.05,
+            allowed_mentions=discord.AllowedMentions.none(),
+            **options,
+        )
+        self.tree.add_command(where)
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        return  # discord.py waits 5 s between shards' IDENTIFYs; pointless here
+
+
+@app_commands.command(name="where", description="Which shard serves this guild")
+async def where(interaction: discord.Interaction) -> None:
+    guild = interaction.guild
+    await interaction.response.send_message(f"shard {None if guild is None else guild.shard_id}")
+
+
+def _guild_on_other_shard(fake: FakeDiscord, count: int) -> tuple[int, int]:
+    """Add a guild on the shard the default guild is not on; return (its id, its shard)."""
+    home = fake.shard_of(DEFAULT_GUILD_ID, count)
+    other_shard = (home + 1) % count
+    gid = fake.add_guild("Second Guild", shard=(other_shard, count))
+    assert fake.shard_of(gid, count) == other_shard
+    return gid, other_shard
+
+
+@pytest.mark.asyncio
+async def test_sharded_client_gets_each_guild_on_its_own_shard() -> None:
+    async with FakeDiscord(shard_count=2) as fake:
+        with fake.patch():
+            other, other_shard = _guild_on_other_shard(fake, 2)
+            home_shard = 1 - other_shard
+            async with fake.run_client(ShardedBot()) as client:
+                assert fake.requests_to("/gateway/bot", "GET")  # asked how many shards
+                assert fake.open_shards() == [(0, 2), (1, 2)]
+                assert sorted(p["shard"] for p in fake.identify_payloads) == [[0, 2], [1, 2]]
+                for shard, gid in ((home_shard, DEFAULT_GUILD_ID), (other_shard, other)):
+                    conn = fake.connection_for_shard(shard)
+                    assert conn is not None and conn.shard == (shard, 2)
+                    (ready,) = conn.events("READY")
+                    assert [g["id"] for g in ready["guilds"]] == [str(gid)]
+                    assert [g["id"] for g in conn.events("GUILD_CREATE")] == [str(gid)]
+                    guild = client.get_guild(gid)
+                    assert guild is not None and guild.shard_id == shard
+
+                    inter = await fake.invoke("where", guild_id=gid)
+                    await inter.wait_for_response()
+                    assert inter.shard_id == shard and inter.connection is conn
+                    assert inter.contents == [f"shard {shard}"]
+                    assert conn.events("INTERACTION_CREATE")[-1]["id"] == str(inter.id)
+                    assert inter.payload["channel_id"] == str(fake.guild_channels(gid)[0])
+            await fake.wait_until(lambda: fake.open_shards() == [], what="all shards closed")
+
+
+CHILD_CLIENT = """
+import asyncio, importlib, os, signal, sys
+import discord
+
+async def main() -> None:
+    importlib.import_module(sys.argv[1]).patch_from_environment()
+    client = discord.AutoShardedClient(
+        intents=discord.Intents.default(),
+        shard_ids=[int(s) for s in sys.argv[2].split(",")],
+        shard_count=int(sys.argv[3]),
+        guild_ready_timeout=0.05,
+    )
+
+    @client.event
+    async def on_interaction(interaction: discord.Interaction) -> None:
+        # A guild this process was not given would not be cached: shard None.
+        guild = interaction.guild
+        shard = None if guild is None else guild.shard_id
+        await interaction.response.send_message(f"pid {os.getpid()} shard {shard}")
+
+    closing = []  # keeps the close task referenced until it ran
+    loop = asyncio.get_running_loop()
+    stop = lambda: closing.append(loop.create_task(client.close()))
+    loop.add_signal_handler(signal.SIGTERM, stop)
+    async with client:
+        await client.start(sys.argv[4])
+
+asyncio.run(main())
+"""
+
+
+@pytest.mark.asyncio
+async def test_two_processes_each_serve_their_own_shard() -> None:
+    module = fake_discord_module.__name__
+    root = Path(fake_discord_module.__file__).resolve().parents[module.count(".")]
+    async with FakeDiscord(shard_count=2) as fake:
+        other, _ = _guild_on_other_shard(fake, 2)
+        env = {**os.environ, **fake.client_environment(), "PYTHONPATH": str(root)}
+        procs = [
+            await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-c",
+                CHILD_CLIENT,
+                module,
+                str(shard),
+                "2",
+                fake.token,
+                cwd=root,
+                env=env,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+            )
+            for shard in (0, 1)
+        ]
+        try:
+            await fake.wait_for_shards([0, 1], count=2, timeout=60)
+            assert fake.open_shards() == [(0, 2), (1, 2)]
+            for gid in (DEFAULT_GUILD_ID, other):
+                shard = fake.shard_of(gid)
+                inter = await fake.invoke("where", guild_id=gid)
+                await inter.wait_for_response(timeout=10)
+                assert inter.contents == [f"pid {procs[shard].pid} shard {shard}"]
+        finally:
+            for proc in procs:
+                if proc.returncode is None:
+                    proc.terminate()
+            outputs = [await asyncio.wait_for(p.communicate(), 30) for p in procs]
+        assert [p.returncode for p in procs] == [0, 0], [o[1].decode()[-2000:] for o in outputs]
+        await fake.wait_until(lambda: fake.open_shards() == [], what="both processes gone")
+        assert all(c.close_code == 1000 for c in fake.gateway_connections), [
+            c.close_code for c in fake.gateway_connections
+        ]
