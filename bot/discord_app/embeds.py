@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from urllib.parse import urlsplit
 
 import discord
 from discord.utils import escape_markdown, escape_mentions
@@ -51,10 +52,28 @@ def safe(text: str) -> str:
     return escape_mentions(escape_markdown(" ".join(text.split())))
 
 
+# Characters that end or reshape a Markdown link ``[title](<url>)`` in Discord's parser;
+# percent-encoded they mean the same to a browser and nothing to Markdown.
+_LINK_BREAKERS = {ord(c): f"%{ord(c):02X}" for c in "()[]<>`\"'|{}^\\"}
+
+
 def link(url: str | None) -> str | None:
-    if url and url.startswith(("http://", "https://")) and len(url) <= URL:
-        return url
-    return None
+    """A stored URL fit to be a link target: http(s) with a host, Markdown-inert; else None."""
+    url = (url or "").strip()
+    # Whitespace or control characters have no place in a real link: a forged one, or damage.
+    if not url or any(c.isspace() or ord(c) < 0x20 or ord(c) == 0x7F for c in url):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # an unbalanced IPv6 bracket, say
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    head = url[: url.index("//") + 2 + len(parts.netloc)]
+    if head.translate(_LINK_BREAKERS).replace("%5B", "[").replace("%5D", "]") != head:
+        return None  # a host holding Markdown is no host (IPv6 brackets aside)
+    inert = head + url[len(head) :].translate(_LINK_BREAKERS)
+    return inert if len(inert) <= URL else None
 
 
 def date_label(published: Published | None) -> str:
@@ -238,7 +257,7 @@ def status_embed(status: Status) -> discord.Embed:
     for feed in status.feeds[:15]:
         mark = "✅" if feed.healthy else "⚠️"
         embed.add_field(
-            name=trim(f"{mark} {feed.title or feed.url}", FIELD_NAME),
+            name=f"{mark} {safe(trim(feed.title or feed.url, 100))}",
             value=safe(trim(feed.describe(), FIELD_VALUE)),
             inline=False,
         )

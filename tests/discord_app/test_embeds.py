@@ -146,3 +146,48 @@ def test_a_not_found_answer_lists_closest_stories_labelled_as_such():
     assert field.name == "Closest stories (they do not answer it)"
     assert "Story 1" in (field.value or "") and "Story 3" in (field.value or "")
     assert "No stored story answers this" in (embed.description or "")
+
+
+BREAKOUT = "https://example.com/)[x](http://evil.example"
+
+
+def test_a_url_cannot_break_out_of_its_markdown_link():
+    line = embeds.citation_line(citation(1, title="Harbour news", url=BREAKOUT))
+    # One link, ours, whose target still names the page (percent-encoded, same to a browser).
+    assert line.count("](") == 1
+    assert "(http://evil.example" not in line and ")[x]" not in line
+    assert "](<https://example.com/%29%5Bx%5D%28http://evil.example>)" in line
+    article = Article("a", "Harbour news", (Paragraph("x"),), "p", url=BREAKOUT)
+    description = embeds.latest_pages([article], None)[0].description or ""
+    assert description.count("](") == 1 and "(http://evil" not in description
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(1)",
+        "http://",
+        "https:///path-only",
+        "https://exa mple.com/",
+        "https://e.com/a\nb",
+        "https://e.com/\x1b]0;title\x07",
+        "https://a)b.com/x",
+        "ftp://e.com/file",
+    ],
+)
+def test_links_that_are_not_plain_web_addresses_are_not_linked(url: str):
+    assert embeds.link(url) is None
+    assert "](" not in embeds.citation_line(citation(1, title="T", url=url))
+
+
+def test_feed_names_in_status_are_shown_literally():
+    from bot.feeds.pull import FeedStatus
+    from bot.newsroom import Status
+
+    feed = FeedStatus(url="https://e.com/rss", title="**Loud** @everyone [x](http://evil) `c`")
+    status = Status("corpus", "bm25", 1, 1, 1, 0.0, 0.0, {}, (feed,))
+    embed = embeds.status_embed(status)
+    assert_within_limits(embed)
+    [name] = [f.name or "" for f in embed.fields if "Loud" in (f.name or "")]
+    assert "\\*\\*Loud\\*\\*" in name and "\\[x](" in name  # no link can form
+    assert "@everyone" not in name.replace("@\u200beveryone", "")
