@@ -163,7 +163,8 @@ def update(
                 build.add(item)
             else:
                 read[relative] = item
-        removed = sorted(known.keys() - found.files.keys())
+        # A file in a folder the scan could not list is unseen, not gone: its stories stay.
+        removed = sorted(p for p in known.keys() - found.files.keys() if not found.hides(p))
         changes = corpus.Changes(
             tuple(added), tuple(changed), tuple(removed), len(found.files) - len(added + changed)
         )

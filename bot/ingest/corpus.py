@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import logging
 import os
 import re
+import stat
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -56,6 +58,9 @@ class Scan:
 
     files: dict[str, tuple[str, int, int]]  # relative path -> (path, size, mtime in ns)
     problems: dict[str, str] = field(default_factory=dict)
+    # Folders that could not be listed ("" for the corpus root): their files are not gone,
+    # only unseen, so an update keeps what it last read from them.
+    unlisted: tuple[str, ...] = ()
 
     def fingerprint(self) -> str:
         return self._fingerprint
@@ -68,23 +73,44 @@ class Scan:
         for name in sorted(self.files):
             _, size, mtime = self.files[name]
             digest.update(f"{name}\0{size}\0{mtime}\n".encode())
+        for folder in self.unlisted:
+            digest.update(f"unlisted\0{folder}\n".encode())
         return digest.hexdigest()
+
+    def hides(self, relative: str) -> bool:
+        """True when ``relative`` lies in a folder this scan could not list."""
+        return any(folder == "" or relative.startswith(folder + "/") for folder in self.unlisted)
 
 
 class CorpusError(Exception):
     """The corpus folder itself is missing or unreadable."""
 
 
+def _link_problem(path: str, root: str) -> str:
+    """Why a symbolic link in the corpus is not followed (links are never read)."""
+    target = os.path.realpath(path)
+    if target != root and not target.startswith(root + os.sep):
+        return "a link to outside the corpus folder: not read"
+    return "a link inside the corpus folder: not followed (its target is read at its own path)"
+
+
 def scan(root: Path) -> Scan:
     """Stat every story file under ``root`` (hidden entries and notices skipped).
+
+    Symbolic links below ``root`` are never followed: one to outside would let anyone who can
+    drop a file in the corpus publish any file the bot can read, and one to a folder above
+    could loop forever or store every story many times. Each is reported with the reason. Only
+    regular files are stories (a FIFO would block the reader). ``root`` itself may be a link.
 
     Plain strings and ``os.scandir`` rather than ``pathlib``: the running bot scans every few
     seconds, and at 100k files pathlib's objects made this the slowest step of a refresh.
     """
     if not root.is_dir():
         raise CorpusError(f"corpus folder {root} does not exist or is not a folder")
+    real_root = os.path.realpath(root)
     files: dict[str, tuple[str, int, int]] = {}
     problems: dict[str, str] = {}
+    unlisted: list[str] = []
     pending = [(os.fspath(root), "")]
     while pending:
         folder, prefix = pending.pop()
@@ -92,7 +118,12 @@ def scan(root: Path) -> Scan:
             with os.scandir(folder) as entries:
                 listed = sorted(entries, key=lambda e: e.name)
         except OSError as error:
-            problems[prefix.rstrip("/") or "."] = f"cannot list folder: {error.strerror or error}"
+            unlisted.append(prefix.rstrip("/"))
+            problems[prefix.rstrip("/") or "."] = (
+                f"cannot list folder: {error.strerror or error}; "
+                "the stories indexed from it are kept until it can be read"
+            )
+            log.error("cannot list corpus folder %s: %s", folder, error.strerror or error)
             continue
         for entry in listed:
             name = entry.name
@@ -100,7 +131,11 @@ def scan(root: Path) -> Scan:
                 continue
             relative = prefix + name
             try:
-                if entry.is_dir():
+                if entry.is_symlink():
+                    if name.lower().endswith(SUFFIXES) or entry.is_dir():
+                        problems[relative] = _link_problem(entry.path, real_root)
+                    continue
+                if entry.is_dir(follow_symlinks=False):
                     if name.lower().endswith(SUFFIXES):
                         problems[relative] = "a folder, not a story file"
                     else:
@@ -108,12 +143,15 @@ def scan(root: Path) -> Scan:
                     continue
                 if IGNORED.match(name) or not name.lower().endswith(SUFFIXES):
                     continue
-                info = entry.stat()
+                if not entry.is_file(follow_symlinks=False):
+                    problems[relative] = "not a regular file (a pipe, socket or device)"
+                    continue
+                info = entry.stat(follow_symlinks=False)
             except OSError as error:
                 problems[relative] = f"cannot read: {error.strerror or error}"
                 continue
             files[relative] = (entry.path, info.st_size, info.st_mtime_ns)
-    return Scan(dict(sorted(files.items())), problems)
+    return Scan(dict(sorted(files.items())), problems, tuple(sorted(unlisted)))
 
 
 def stale(found: Scan, known: Mapping[str, FileState]) -> list[str]:
@@ -135,6 +173,34 @@ def status(old: FileState | None, state: FileState) -> str:
     return "changed" if old is not None else "added"
 
 
+def _read_confined(relative: str, path: str) -> bytes:
+    """The bytes of a regular file at ``path``, never through a link.
+
+    The scan skipped links, but a file (or a folder above it) may be swapped for one before
+    the read: the last step is opened with O_NOFOLLOW, and the resolved path must still be
+    ``relative`` under the corpus root. O_NONBLOCK keeps a FIFO from blocking the open.
+    """
+    root = path[: len(path) - len(relative)].rstrip(os.sep) or os.sep
+    expected = os.path.join(os.path.realpath(root), relative)
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise _Refused("a link, not a story file: not read") from error
+        raise
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise _Refused("not a regular file (a pipe, socket or device)")
+        if os.path.realpath(path) != expected:
+            raise _Refused("reached through a link to elsewhere: not read")
+        return handle.read(MAX_FILE_BYTES + 1)
+
+
+class _Refused(Exception):
+    """A corpus entry that must not be read, with the reason."""
+
+
 def read_file(relative: str, path: str, size: int, mtime: int) -> FileState:
     """Read and parse one file; any failure becomes the file's recorded, logged problem."""
     if size > MAX_FILE_BYTES:  # refused unread: a stray dump must not stall or bloat indexing
@@ -142,11 +208,18 @@ def read_file(relative: str, path: str, size: int, mtime: int) -> FileState:
         log.warning("skipped %s: %s", relative, problem)
         return FileState(relative, size, mtime, f"size:{size}", problem=problem)
     try:
-        raw = Path(path).read_bytes()
+        raw = _read_confined(relative, path)
+    except _Refused as refused:
+        log.warning("skipped %s: %s", relative, refused)
+        return FileState(relative, size, mtime, "", problem=str(refused))
     except OSError as error:
         problem = f"cannot read: {error.strerror or error}"
         log.warning("skipped %s: %s", relative, problem)
         return FileState(relative, size, mtime, "", problem=problem)
+    if len(raw) > MAX_FILE_BYTES:  # grew since the scan
+        problem = f"file is over the {MAX_FILE_BYTES // 2**20} MiB limit"
+        log.warning("skipped %s: %s", relative, problem)
+        return FileState(relative, size, mtime, f"size:{len(raw)}", problem=problem)
     digest = hashlib.sha256(raw).hexdigest()
     try:
         articles = tuple(parse_bytes(raw, relative))
@@ -177,5 +250,6 @@ def unique_id(article_id: str, relative: str, free: Callable[[str], bool]) -> st
 def problems(found: Scan, known: Mapping[str, str]) -> dict[str, str]:
     """Every file that holds no usable story, with the reason (``known``: path -> problem)."""
     bad = dict(found.problems)
-    bad.update({path: problem for path, problem in known.items() if path in found.files})
+    kept = (path for path in known if path in found.files or found.hides(path))
+    bad.update({path: known[path] for path in kept})
     return dict(sorted(bad.items()))

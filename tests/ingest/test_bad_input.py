@@ -1,6 +1,7 @@
 """A corpus full of broken files still indexes every good story and names each bad file once."""
 
 import logging
+import os
 from pathlib import Path
 
 import pytest
@@ -49,14 +50,14 @@ def torture(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     write_story(corpus, "locked.txt", wire_story("Locked", ["Locked story text."]))
 
     # Tests run as root in CI, where chmod cannot make a file unreadable: simulate the error.
-    real = Path.read_bytes
+    real = os.open
 
-    def read_bytes(self: Path) -> bytes:
-        if self.name == "locked.txt":
+    def refusing_open(path: str | os.PathLike[str], flags: int, *args: int, **kw: int) -> int:
+        if os.fspath(path).endswith("locked.txt"):
             raise PermissionError(13, "Permission denied")
-        return real(self)
+        return real(path, flags, *args, **kw)
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(os, "open", refusing_open)
     return corpus
 
 
