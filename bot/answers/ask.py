@@ -5,14 +5,16 @@ from __future__ import annotations
 import math
 import re
 import weakref
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from bot.answers.choose import best_sentence as _best_sentence
+from bot.answers.question import Asked
 from bot.index.newsindex import NewsIndex
 from bot.ingest.articles import Article
 from bot.ingest.dates import Published
 from bot.text import analysis
-from bot.text.passages import Passage, sentences
+from bot.text.passages import Passage
 
 MAX_QUESTION_CHARS = 1000  # longer input is cut: no question needs more, and cost stays bounded
 # Passages fetched per wanted answer, so that dropping extra passages of one story still
@@ -37,6 +39,10 @@ SECOND_PASSAGE_WEIGHT = 0.1
 # How many of the best stories are looked at for the passage that carries the answer.
 COVERAGE_DEPTH = 5
 CLOSEST = 3  # "closest stories" shown beside a not-found answer
+# Passages of one story read to judge whether it answers (its first ones, ~40k tokens at the
+# default size): a news story says what it is about early, and one giant story must not make
+# every question that touches it cost its whole length.
+STORY_PASSAGES = 200
 
 # Words that frame a question rather than say what it is about. Leaving them in lets a
 # passage that happens to say "how many" outrank one about the subject, and in a small corpus
@@ -95,6 +101,15 @@ class QuestionError(ValueError):
 
 
 @dataclass(frozen=True)
+class Copy:
+    """Another copy of a cited story (the same text from another source or file)."""
+
+    article_id: str
+    source: str | None
+    title: str
+
+
+@dataclass(frozen=True)
 class Citation:
     """One numbered source of an answer: a passage and the story it comes from."""
 
@@ -112,6 +127,7 @@ class Citation:
     url: str | None
     version_tag: str
     coverage: float = 0.0  # share of the question's term weight this passage (and headline) holds
+    copies: tuple[Copy, ...] = ()  # near-duplicates of the story, cited once through this one
 
     @property
     def date_label(self) -> str | None:
@@ -163,46 +179,17 @@ def question_terms(question: str) -> list[str]:
     return analysis.analyze(search_text(question))
 
 
-def ask(index: NewsIndex, question: str, k: int = 3, per_story: int = 1) -> Answer:
-    """The ``k`` best passages for ``question``, at most ``per_story`` from any one story.
+def ask(
+    index: NewsIndex,
+    question: str,
+    k: int = 3,
+    per_story: int = 1,
+    rerank: Callable[[str, list[tuple[Passage, float]]], list[tuple[Passage, float]]] | None = None,
+) -> Answer:
+    """The ``k`` best passages for ``question``: see ``bot.answers.respond.respond``."""
+    from bot.answers.respond import respond  # late: respond builds on this module's helpers
 
-    ``found`` is False when no retrieved passage covers enough of the question: the passages
-    are then returned as ``closest`` rather than as citations.
-    """
-    text = clean_question(question)
-    query = search_text(text)
-    terms = analysis.analyze(query)
-    if not terms:
-        raise QuestionError("the question has no searchable words (only stop words or symbols)")
-    k = max(1, min(k, 10))
-    hits = index.search_terms(terms, max(k, COVERAGE_DEPTH) * OVERFETCH)
-    chosen: list[tuple[Passage, float]] = []
-    for story in rank_stories(hits, per_story):
-        chosen += story
-        if len(chosen) >= max(k, COVERAGE_DEPTH):
-            break
-    chosen = chosen[: max(k, COVERAGE_DEPTH)]
-    weights = term_weights(index, terms)
-    covered = [coverage(weights, passage_term_set(index, p)) for p, _ in chosen]
-    best_story = story_term_set(index, chosen[0][0].article_id) if chosen else frozenset()
-    found = bool(chosen) and (
-        coverage(weights, best_story) >= MIN_STORY_COVERAGE
-        and max(covered[:COVERAGE_DEPTH]) >= MIN_COVERAGE
-        # One shared word is a coincidence ("population of Brazil" -> a story naming Brazil);
-        # an answer shares at least two of the question's words when it has two.
-        and len(set(weights) & best_story) >= min(MIN_SHARED_TERMS, len(weights))
-    )
-    if found:
-        picked = _answer_order(chosen, covered, k)
-    else:
-        picked = [(p, s, c) for (p, s), c in zip(chosen, covered, strict=True)][:CLOSEST]
-    citations = tuple(
-        cite(number, index.articles[passage.article_id], passage, score, weights, cover)
-        for number, (passage, score, cover) in enumerate(picked, start=1)
-    )
-    if found:
-        return Answer(text, True, citations)
-    return Answer(text, False, (), citations)
+    return respond(index, question, k, per_story, rerank)
 
 
 def rank_stories(
@@ -229,16 +216,6 @@ def rank_stories(
         ranked.append((-score, position, [(p, score) for p, _ in passages[:per_story]]))
     ranked.sort(key=lambda item: item[:2])
     return [passages for _, _, passages in ranked]
-
-
-def _answer_order(
-    chosen: list[tuple[Passage, float]], covered: list[float], k: int
-) -> list[tuple[Passage, float, float]]:
-    """The top ``k`` in engine order, keeping only passages that cover enough of the question."""
-    items = [(p, s, c) for (p, s), c in zip(chosen, covered, strict=True)]
-    # Passages that merely rank (one rare word, repeated) are not shown as answers: fewer
-    # citations beat padding an answer with noise.
-    return [item for item in items if item[2] >= MIN_COVERAGE][:k]
 
 
 def idf(size: int, df: int) -> float:
@@ -279,10 +256,11 @@ def _passage_frequencies(index: NewsIndex) -> tuple[int, dict[str, int]]:
     return cached
 
 
-def passage_term_set(index: NewsIndex, passage: Passage) -> set[str]:
+def passage_term_set(index: NewsIndex, passage: Passage, title: str | None = None) -> set[str]:
     """The terms the index holds for a passage (its headline included, as the index has it)."""
-    article = index.articles.get(passage.article_id)
-    return set(analysis.passage_terms(article.title if article else "", passage.text))
+    if title is None:
+        title = index.titles.get(passage.article_id, "")
+    return set(analysis.passage_terms(title, passage.text))
 
 
 # Terms of whole stories, per loaded index: only the few top stories of a question are needed.
@@ -297,8 +275,10 @@ def story_term_set(index: NewsIndex, article_id: str) -> frozenset[str]:
     terms = cache.get(article_id)
     if terms is None:
         found: set[str] = set()
-        for passage in index.by_article.get(article_id, ()):
-            found |= passage_term_set(index, passage)
+        title = index.titles.get(article_id, "")
+        # Bounded per request: a story of megabytes is judged by its first STORY_PASSAGES.
+        for passage in index.catalog.passages_of(article_id, STORY_PASSAGES):
+            found |= passage_term_set(index, passage, title)
         terms = cache[article_id] = frozenset(found)
     return terms
 
@@ -318,6 +298,8 @@ def cite(
     score: float,
     terms: Collection[str] | Mapping[str, float],
     cover: float = 0.0,
+    sentence: str | None = None,
+    copies: tuple[Copy, ...] = (),
 ) -> Citation:
     return Citation(
         number=number,
@@ -325,7 +307,7 @@ def cite(
         passage_id=passage.passage_id,
         title=article.title,
         text=passage.text,
-        best_sentence=best_sentence(passage.text, terms),
+        best_sentence=sentence or best_sentence(passage.text, terms),
         score=round(score, 4),
         source=article.source,
         byline=article.byline,
@@ -334,20 +316,12 @@ def cite(
         url=article.url,
         version_tag=article.version_tag,
         coverage=round(cover, 4),
+        copies=copies,
     )
 
 
-def best_sentence(text: str, terms: Collection[str] | Mapping[str, float]) -> str | None:
-    """The sentence holding most of the question's term weight; None when none holds any.
-
-    ``terms`` may be plain terms (each weighs 1) or terms with weights (IDF), so that a rare
-    name counts for more than a common verb. Ties go to the earlier sentence.
-    """
-    weights = terms if isinstance(terms, Mapping) else dict.fromkeys(terms, 1.0)
-    best: tuple[float, str] | None = None
-    for sentence in sentences(text):
-        present = set(analysis.analyze(sentence))
-        gained = sum(w for t, w in weights.items() if t in present)
-        if gained > 0 and (best is None or gained > best[0] + 1e-9):
-            best = (gained, sentence)
-    return best[1] if best else None
+def best_sentence(
+    text: str, terms: Collection[str] | Mapping[str, float], asked: Asked | None = None
+) -> str | None:
+    """The sentence that best answers; see ``bot.answers.choose.best_sentence``."""
+    return _best_sentence(text, terms, asked)

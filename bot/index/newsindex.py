@@ -165,6 +165,8 @@ class NewsIndex:
         # Every version of every story (first paragraphs only); id -> its story's newest id;
         # id -> ids of all its story's versions, newest first.
         self.articles: Mapping[str, Article] = _ArticleView(catalog, catalog.article)
+        # Headlines alone: a lookup per passage must not unpickle a story of megabytes.
+        self.titles: Mapping[str, str] = _ArticleView(catalog, catalog.title)
         self.newest: Mapping[str, str] = _ArticleView(catalog, catalog.newest_of)
         self.story: Mapping[str, tuple[str, ...]] = _ArticleView(
             catalog, lambda article_id: catalog.story(article_id) or None
