@@ -19,7 +19,7 @@ from bot.text import analysis
 from bot.text.passages import Passage
 
 if TYPE_CHECKING:
-    from bot.feeds.pull import FeedStatus
+    from bot.feeds.report import FeedStatus
 
 
 # Passages a topic search looks at for /latest: enough for any real topic, bounded for cost.
@@ -92,7 +92,7 @@ class Newsroom:
             return report
 
     def status(self) -> Status:
-        from bot.feeds import pull as feeds
+        from bot import feeds
 
         index, report = self.index, self.report
         state = feeds.state_path(Path(self.settings.cache_dir), Path(self.settings.corpus_dir))

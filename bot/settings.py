@@ -11,7 +11,11 @@ from typing import TypeVar
 
 from dotenv import dotenv_values
 
-from bot.text.passages import DEFAULT_MAX_TOKENS
+# A leaf: only light modules (names, limits, URL rules), never an engine, tiktoken or a feed
+# client, so that checking the settings costs nothing and nothing imports back into here.
+from bot.feeds.urls import FeedURLError, parse_feed_urls
+from bot.index.engines.names import DEFAULT_ENGINE, ENGINE_NAMES
+from bot.text.limits import DEFAULT_MAX_TOKENS, MAX_PASSAGE_TOKENS, MIN_PASSAGE_TOKENS
 
 # Three base64url parts separated by dots: user id, timestamp, HMAC.
 _TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_\-]{20,}\.[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]{20,}$")
@@ -40,12 +44,12 @@ class Settings:
     cache_dir: Path = field(default_factory=lambda: default_cache_dir())
     discord_token: Secret | None = field(default=None, repr=False)
     guild_id: int | None = None
-    engine: str = "bm25"
+    engine: str = DEFAULT_ENGINE
     passage_tokens: int = DEFAULT_MAX_TOKENS
     ask_count: int = 3
     cooldown_seconds: float = 10.0
     refresh_seconds: float = 5.0
-    feeds: tuple[str, ...] = ()
+    feeds: tuple[str, ...] = field(default=(), repr=False)  # URLs may carry credentials
     feed_minutes: float = 15.0
     log_level: str = "INFO"
 
@@ -100,22 +104,29 @@ def load_settings(
     env.update(os.environ if environ is None else environ)
 
     guild = _number(env, "DISCORD_GUILD_ID", int, 0, 1, 2**64 - 1) or None
-    tokens = _number(env, "NEWSBOT_PASSAGE_TOKENS", int, DEFAULT_MAX_TOKENS, 32, 2000)
+    tokens = _number(
+        env,
+        "NEWSBOT_PASSAGE_TOKENS",
+        int,
+        DEFAULT_MAX_TOKENS,
+        MIN_PASSAGE_TOKENS,
+        MAX_PASSAGE_TOKENS,
+    )
     count = _number(env, "NEWSBOT_ASK_COUNT", int, 3, 1, 10)
-    engine = env.get("NEWSBOT_ENGINE", "bm25").strip().lower() or "bm25"
-    from bot.index.engines.base import engines
-
-    if engine not in engines():
+    engine = env.get("NEWSBOT_ENGINE", "").strip().lower() or DEFAULT_ENGINE
+    if engine not in ENGINE_NAMES:
         raise SettingsError(
-            f"NEWSBOT_ENGINE must be one of {', '.join(sorted(engines()))}, got {engine[:40]!r}"
+            f"NEWSBOT_ENGINE must be one of {', '.join(sorted(ENGINE_NAMES))}, got {engine[:40]!r}"
         )
     cooldown = _number(env, "NEWSBOT_COOLDOWN_SECONDS", float, 10.0, 0.0, 3600.0)
     refresh = _number(env, "NEWSBOT_REFRESH_SECONDS", float, 5.0, 0.0, 86400.0)
-    from bot.feeds.pull import (
-        parse_feed_urls,  # late: bot.feeds.pull imports SettingsError from here
-    )
-
-    feed_urls = parse_feed_urls(env.get("NEWSBOT_FEEDS", ""))
+    try:
+        feed_urls = parse_feed_urls(env.get("NEWSBOT_FEEDS", ""))
+    except FeedURLError as error:
+        raise SettingsError(
+            f"NEWSBOT_FEEDS must list http:// or https:// feed URLs separated by spaces or "
+            f"commas; {error}"
+        ) from None
     feed_minutes = _number(env, "NEWSBOT_FEED_MINUTES", float, 15.0, 0.0, 7 * 24 * 60.0)
     level = env.get("NEWSBOT_LOG_LEVEL", "INFO").strip().upper() or "INFO"
     if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):

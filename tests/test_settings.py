@@ -1,8 +1,15 @@
+"""Settings: defaults, .env, malformed values named, secrets never shown, a light import."""
+
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+from bot.index.engines.names import ENGINE_NAMES
 from bot.settings import Secret, SettingsError, load_settings
+from bot.text.limits import MAX_PASSAGE_TOKENS, MIN_PASSAGE_TOKENS
+from tests.helpers import REPO
 
 GOOD_TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4OQ.GabcDE.abcdefghijklmnopqrstuvwxyz012345678"
 
@@ -53,3 +60,31 @@ def test_a_well_formed_token_is_returned_but_never_shown():
     assert GOOD_TOKEN not in repr(settings)
     assert GOOD_TOKEN not in f"{settings.discord_token}"
     assert GOOD_TOKEN not in repr(Secret(GOOD_TOKEN))
+
+
+def test_importing_the_settings_loads_no_heavy_library():
+    # A fresh interpreter: this test process has long loaded everything.
+    heavy = ["tiktoken", "numpy", "tantivy", "feedparser", "rank_bm25", "trafilatura", "discord"]
+    code = (
+        "import sys, bot.settings\n"
+        f"print(','.join(m for m in {heavy!r} if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO
+    )
+    assert done.stdout.strip() == ""
+
+
+def test_the_engine_names_the_settings_accept_are_the_registered_engines():
+    from bot.index.engines.base import engines
+
+    assert set(engines()) == ENGINE_NAMES
+    for name in ENGINE_NAMES:
+        assert load_settings({"NEWSBOT_ENGINE": name.upper()}, env_file=None).engine == name
+
+
+def test_the_token_bounds_are_the_ones_the_settings_enforce():
+    low = load_settings({"NEWSBOT_PASSAGE_TOKENS": str(MIN_PASSAGE_TOKENS)}, env_file=None)
+    assert low.passage_tokens == MIN_PASSAGE_TOKENS
+    with pytest.raises(SettingsError, match="between"):
+        load_settings({"NEWSBOT_PASSAGE_TOKENS": str(MAX_PASSAGE_TOKENS + 1)}, env_file=None)

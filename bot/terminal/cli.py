@@ -172,7 +172,7 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_fetch(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.feeds import pull as feeds
+    from bot import feeds
 
     if not settings.feeds:
         raise SettingsError("no feeds to fetch: list http(s) feed URLs in NEWSBOT_FEEDS")

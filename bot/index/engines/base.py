@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
+from bot.index.engines.names import BM25, TANTIVY
+
 
 @dataclass(frozen=True)
 class Hit:
@@ -56,8 +58,8 @@ def engines() -> dict[str, EngineKind]:
     from bot.index.engines import tantivy as tantivy_engine
 
     return {
-        "bm25": EngineKind(bm25.RankBM25Engine.build, bm25.RankBM25Engine.load),
-        "tantivy": EngineKind(
+        BM25: EngineKind(bm25.RankBM25Engine.build, bm25.RankBM25Engine.load),
+        TANTIVY: EngineKind(
             tantivy_engine.TantivyEngine.build, tantivy_engine.TantivyEngine.load
         ),
     }
