@@ -2,7 +2,9 @@
 
 SQLite rather than a pickled snapshot: a new story is a small transaction, not a rewrite of
 every row; a restart opens a file instead of unpickling a million objects; and a serving
-process keeps in memory only the rows a request reads. Readers and the one writer work at the
+process keeps in memory only the rows a request reads. Articles are stored as plain columns
+(lists and dates as JSON text), never pickled: a cache file is data, not code the next process
+runs. Readers and the one writer work at the
 same time (WAL): a request sees the catalog as of its last commit, never half an update.
 
 The ``pending`` table is the engine's journal: passages added or deleted by a commit that the
@@ -12,22 +14,25 @@ only after the engine commits, so a crash between the two is repaired on the nex
 
 from __future__ import annotations
 
+import json
 import os
-import pickle
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from bot.ingest.articles import Article
+from bot.ingest.articles import Article, Paragraph
 from bot.ingest.corpus import FileState
+from bot.ingest.dates import Published
 from bot.text.passages import Passage
 
 FILE = "catalog.sqlite"
-# Bumped whenever the tables or the pickled Article change shape: older catalogs are rebuilt.
-FORMAT = 3
+# Bumped whenever the tables or the stored Article change shape: older catalogs are rebuilt.
+# 4: articles as columns and JSON instead of a pickled record (3 and older are never unpickled).
+FORMAT = 4
 # SQLite caps a statement's parameters (32766 in recent builds, 999 in old ones).
 _BATCH = 900
 
@@ -47,7 +52,10 @@ CREATE TABLE articles (
     story TEXT NOT NULL,    -- id of the story's newest version
     rank INTEGER NOT NULL,  -- 0 for the newest version, 1 for the one before...
     recency TEXT NOT NULL,  -- sorts like index.recency
-    record BLOB NOT NULL    -- the Article (first paragraphs only), pickled
+    -- The rest of the Article (first paragraphs only): JSON for its lists and its date.
+    path TEXT NOT NULL, paragraphs TEXT NOT NULL, tags TEXT NOT NULL, editor_note TEXT,
+    slug TEXT, byline TEXT, dateline TEXT, source TEXT, url TEXT, published TEXT,
+    web_id TEXT, license TEXT
 );
 CREATE TABLE passages (
     doc INTEGER PRIMARY KEY,  -- the number engines index; never reused
@@ -99,7 +107,7 @@ class ArticleRow:
 
 @dataclass(frozen=True)
 class Placement:
-    """Where an article stands, without unpickling it."""
+    """Where an article stands, without reading the article itself."""
 
     article_id: str
     file: str
@@ -115,6 +123,16 @@ PassageRow = tuple[int, str, int, str, int, bool]
 
 _PLACEMENT = "SELECT id, file, position, day, web_key, story, rank FROM articles"
 _PASSAGE = "SELECT doc, article, position, text, tokens, caption FROM passages"
+# The columns an Article is read back from, in the order _article takes them.
+_ARTICLE = (
+    "id, title, path, paragraphs, tags, editor_note, slug, byline, dateline, source, url, "
+    "published, web_id, license"
+)
+# Every field of Article, as stored: a new field must be added to the table (and FORMAT bumped).
+ARTICLE_FIELDS = frozenset(
+    {"article_id", "title", "path", "paragraphs", "tags", "editor_note", "slug", "byline",
+     "dateline", "source", "url", "published", "web_id", "license"}
+)  # fmt: skip
 
 
 def _passage(row: tuple[int, str, int, str, int, int]) -> Passage:
@@ -122,11 +140,51 @@ def _passage(row: tuple[int, str, int, str, int, int]) -> Passage:
     return Passage(f"{article}:{position}", article, position, text, tokens, bool(caption))
 
 
+def _published_json(published: Published | None) -> str | None:
+    if published is None:
+        return None
+    return json.dumps(
+        [published.month, published.day, published.year, published.year_certain,
+         list(published.candidates), published.time, published.basis]
+    )  # fmt: skip
+
+
+def _published(text: str | None) -> Published | None:
+    if text is None:
+        return None
+    month, day, year, certain, candidates, time, basis = json.loads(text)
+    return Published(month, day, year, certain, tuple(candidates), time, basis)
+
+
 def _article_row(r: ArticleRow) -> tuple[object, ...]:
-    record = pickle.dumps(r.article, protocol=pickle.HIGHEST_PROTOCOL)
     a = r.article
+    paragraphs = json.dumps([[p.text, p.is_caption] for p in a.paragraphs])
     return (a.article_id, r.file, r.position, a.title, r.day, r.web_key, r.story, r.rank,
-            r.recency, record)  # fmt: skip
+            r.recency, a.path, paragraphs, json.dumps(list(a.tags)), a.editor_note, a.slug,
+            a.byline, a.dateline, a.source, a.url, _published_json(a.published), a.web_id,
+            a.license)  # fmt: skip
+
+
+def _article(row: tuple[Any, ...]) -> Article:
+    """An Article from the columns named in ``_ARTICLE`` (SQLite rows are untyped)."""
+    (article_id, title, path, paragraphs, tags, editor_note, slug, byline, dateline, source,
+     url, published, web_id, license_) = row  # fmt: skip
+    return Article(
+        article_id=article_id,
+        title=title,
+        paragraphs=tuple(Paragraph(text, bool(cap)) for text, cap in json.loads(paragraphs)),
+        path=path,
+        tags=tuple(json.loads(tags)),
+        editor_note=editor_note,
+        slug=slug,
+        byline=byline,
+        dateline=dateline,
+        source=source,
+        url=url,
+        published=_published(published),
+        web_id=web_id,
+        license=license_,
+    )
 
 
 def _chunks(items: Sequence[object]) -> Iterator[Sequence[object]]:
@@ -271,17 +329,23 @@ class Catalog:
         return dict(self._db().execute(query))
 
     def article(self, article_id: str) -> Article | None:
-        row = self._db().execute("SELECT record FROM articles WHERE id = ?", (article_id,))
+        row = self._db().execute(f"SELECT {_ARTICLE} FROM articles WHERE id = ?", (article_id,))
         found = row.fetchone()
-        return pickle.loads(found[0]) if found else None
+        return _article(found) if found else None
+
+    def title(self, article_id: str) -> str | None:
+        """An article's headline, without reading the rest of its row."""
+        row = self._db().execute("SELECT title FROM articles WHERE id = ?", (article_id,))
+        found = row.fetchone()
+        return found[0] if found else None
 
     def articles(self, ids: Sequence[str]) -> dict[str, Article]:
         found: dict[str, Article] = {}
         for chunk in _chunks(list(ids)):
             marks = ",".join("?" * len(chunk))
-            query = f"SELECT id, record FROM articles WHERE id IN ({marks})"
-            for article_id, record in self._db().execute(query, chunk):
-                found[article_id] = pickle.loads(record)
+            query = f"SELECT {_ARTICLE} FROM articles WHERE id IN ({marks})"
+            for row in self._db().execute(query, chunk):
+                found[row[0]] = _article(row)
         return found
 
     def article_ids(self) -> Iterator[str]:
@@ -307,10 +371,11 @@ class Catalog:
     def latest(self, limit: int, offset: int = 0) -> list[Article]:
         """Newest versions of stories, newest first; ties by id."""
         query = (
-            "SELECT record FROM articles WHERE rank = 0 ORDER BY recency DESC, id LIMIT ? OFFSET ?"
+            f"SELECT {_ARTICLE} FROM articles WHERE rank = 0 "
+            "ORDER BY recency DESC, id LIMIT ? OFFSET ?"
         )
         rows = self._db().execute(query, (limit, offset))
-        return [pickle.loads(row[0]) for row in rows]
+        return [_article(row) for row in rows]
 
     def latest_among(self, ids: Iterable[str]) -> list[Article]:
         """The stories among ``ids`` (newest versions only), newest first."""
@@ -365,9 +430,10 @@ class Catalog:
         found = self._db().execute(query, (article_id,)).fetchone()
         return (found[0], found[1]) if found else None
 
-    def passages_of(self, article_id: str) -> list[Passage]:
-        rows = self._db().execute(f"{_PASSAGE} WHERE article = ? ORDER BY position", (article_id,))
-        return [_passage(row) for row in rows]
+    def passages_of(self, article_id: str, limit: int = -1) -> list[Passage]:
+        """A story's passages in order; the first ``limit`` only when given."""
+        query = f"{_PASSAGE} WHERE article = ? ORDER BY position LIMIT ?"
+        return [_passage(row) for row in self._db().execute(query, (article_id, limit))]
 
     def docs_of(self, article_ids: Iterable[str]) -> list[int]:
         docs: list[int] = []
@@ -438,7 +504,7 @@ class Catalog:
 
     def put_articles(self, rows: Iterable[ArticleRow]) -> None:
         self._db().executemany(
-            "INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT OR REPLACE INTO articles VALUES ({', '.join('?' * 21)})",
             (_article_row(r) for r in rows),
         )
 

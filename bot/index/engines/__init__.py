@@ -2,7 +2,7 @@
 
 from bot._lazy import exports
 
-__all__ = ["Engine", "EngineKind", "Hit", "IncrementalEngine", "engine_kind", "engines"]
+__all__ = ["Engine", "EngineKind", "Hit", "IncrementalEngine", "engine_kind", "engines", "idf"]
 __getattr__ = exports(
     __name__,
     {
@@ -12,5 +12,6 @@ __getattr__ = exports(
         "EngineKind": ".base",
         "engines": ".base",
         "engine_kind": ".base",
+        "idf": ".base",
     },
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,7 @@ class Hit:
     score: float
 
 
+@runtime_checkable
 class Engine(Protocol):
     """A ranked lexical index over pre-analyzed documents (lists of terms).
 
@@ -34,6 +36,23 @@ class Engine(Protocol):
     def save(self, directory: Path) -> None:
         """Write the engine's files into ``directory`` (fresh, private to this generation)."""
         ...
+
+    def document_frequencies(self, terms: Sequence[str]) -> tuple[int, dict[str, int]]:
+        """(number of passages, passages holding each distinct term); 0 for an unknown term.
+
+        Answers weigh how much of a question a passage covers by these counts, so they must
+        be the engine's own statistics, the ones its scores use.
+        """
+        ...
+
+
+def idf(size: int, df: int) -> float:
+    """Lucene's BM25 IDF, log(1 + (N - df + 0.5) / (df + 0.5)): positive, largest for df 0.
+
+    The one definition both the bm25 engine's scores and the answers' term weights use, so the
+    weight a question term gets is the weight it scored with (tantivy computes the same form).
+    """
+    return math.log(1.0 + (size - df + 0.5) / (df + 0.5))
 
 
 @dataclass(frozen=True)

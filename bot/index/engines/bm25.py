@@ -2,22 +2,29 @@
 
 from __future__ import annotations
 
-import math
-import pickle
+import json
+import secrets
+from array import array
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
 from rank_bm25 import BM25Okapi
 
-from bot.index.engines.base import Hit
+from bot.index.engines.base import Hit, idf
 
 # Lucene's defaults, which tantivy fixes too, so both engines rank alike. Swept on the news
 # sets (Reuters and BBC headline -> story, never SciFact; bench/README.md): k1=1.0 b=0.6 gains
 # Reuters +0.007 MRR@10 but loses BBC -0.009, no net gain worth splitting the engines.
 K1 = 1.2
 B = 0.75
-FILE = "rank_bm25.pickle"
+# Persisted as plain data, never pickle (a cache file must not be code the next process runs):
+# the vocabulary and parameters in JSON, the posting arrays as .npy members of one .npz. The two
+# files share a random token, so a reader that catches them mid-replacement sees a mismatch and
+# refuses them instead of pairing one build's vocabulary with another's arrays.
+MANIFEST = "bm25.json"
+ARRAYS = "bm25.npz"
+FORMAT = 1
 
 
 class _LuceneIdfBM25(BM25Okapi):
@@ -30,41 +37,76 @@ class _LuceneIdfBM25(BM25Okapi):
 
     def _calc_idf(self, nd: dict[str, int]) -> None:
         for word, freq in nd.items():
-            self.idf[word] = math.log(1.0 + (self.corpus_size - freq + 0.5) / (freq + 0.5))
+            self.idf[word] = idf(self.corpus_size, freq)
 
 
 class _Postings:
-    """Per-term arrays of (passage, precomputed BM25 weight without IDF).
+    """Per-term postings in one compressed-row layout: term ``i`` holds the passages
+    ``rows[offsets[i]:offsets[i + 1]]``, each with its BM25 weight (IDF included).
 
     rank-bm25's ``get_scores`` walks every passage in Python for every query term (about
     60 ms a query at 100k passages); postings touch only the passages holding the term.
+    Three flat arrays, rather than an array pair per term, also save and load as plain data.
     """
 
-    def __init__(self, model: _LuceneIdfBM25) -> None:
+    def __init__(
+        self, vocab: dict[str, int], offsets: np.ndarray, rows: np.ndarray, weights: np.ndarray,
+        size: int,
+    ) -> None:  # fmt: skip
+        self.vocab = vocab
+        self.offsets = offsets
+        self.rows = rows
+        self.weights = weights
+        self.size = size
+
+    @classmethod
+    def empty(cls) -> _Postings:
+        return cls({}, np.zeros(1, np.int64), np.zeros(0, np.int32), np.zeros(0, np.float32), 0)
+
+    @classmethod
+    def from_model(cls, model: _LuceneIdfBM25) -> _Postings:
         lengths = np.asarray(model.doc_len, dtype=np.float64)
         norm = model.k1 * (1.0 - model.b + model.b * lengths / model.avgdl)
-        docs: dict[str, list[int]] = {}
-        freqs: dict[str, list[int]] = {}
+        vocab: dict[str, int] = {}
+        # Flat columns (term number, term frequency) in passage order: C arrays, not lists of
+        # Python ints, since a million passages hold tens of millions of (passage, term) pairs.
+        term_column = array("q")
+        tf_column = array("q")
+        distinct = np.empty(len(model.doc_freqs), dtype=np.int64)
         for position, counts in enumerate(model.doc_freqs):
-            for term, count in counts.items():
-                docs.setdefault(term, []).append(position)
-                freqs.setdefault(term, []).append(count)
-        self.size = len(lengths)
-        self.postings: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        for term, positions in docs.items():
-            ids = np.asarray(positions, dtype=np.int32)
-            tf = np.asarray(freqs[term], dtype=np.float64)
-            weight = tf * (model.k1 + 1.0) / (tf + norm[ids])
-            self.postings[term] = (ids, (weight * model.idf[term]).astype(np.float32))
+            for term in counts:
+                if term not in vocab:
+                    vocab[term] = len(vocab)
+            term_column.extend([vocab[term] for term in counts])
+            tf_column.extend(counts.values())
+            distinct[position] = len(counts)
+        terms = np.frombuffer(term_column, dtype=np.int64)
+        # Stable: within a term its passages stay in passage order.
+        order = np.argsort(terms, kind="stable")
+        rows = np.repeat(np.arange(len(lengths), dtype=np.int32), distinct)[order]
+        tf = np.frombuffer(tf_column, dtype=np.int64)[order].astype(np.float64)
+        del order
+        per_term = np.bincount(terms, minlength=len(vocab))
+        offsets = np.zeros(len(vocab) + 1, dtype=np.int64)
+        np.cumsum(per_term, out=offsets[1:])
+        idfs = np.fromiter((model.idf[term] for term in vocab), np.float64, count=len(vocab))
+        weight = tf * (model.k1 + 1.0) / (tf + norm[rows])
+        weights = (weight * np.repeat(idfs, per_term)).astype(np.float32)
+        return cls(vocab, offsets, rows, weights, len(lengths))
 
     def scores(self, terms: Sequence[str]) -> np.ndarray:
         scores = np.zeros(self.size, dtype=np.float32)
         # A repeated query term counts again, as in rank-bm25 and Lucene's boolean query.
         for term in terms:
-            entry = self.postings.get(term)
-            if entry is not None:
-                scores[entry[0]] += entry[1]
+            number = self.vocab.get(term)
+            if number is not None:
+                start, end = self.offsets[number], self.offsets[number + 1]
+                scores[self.rows[start:end]] += self.weights[start:end]
         return scores
+
+    def frequency(self, term: str) -> int:
+        number = self.vocab.get(term)
+        return 0 if number is None else int(self.offsets[number + 1] - self.offsets[number])
 
 
 class RankBM25Engine:
@@ -72,34 +114,74 @@ class RankBM25Engine:
 
     name = "bm25"
 
-    def __init__(self, model: _LuceneIdfBM25 | None, ids: np.ndarray) -> None:
+    def __init__(
+        self, postings: _Postings, ids: np.ndarray, model: _LuceneIdfBM25 | None = None
+    ) -> None:
+        self._postings = postings
+        self._ids = ids  # passage number of each row
+        # rank-bm25's model, only in the process that built the engine (tests compare scores
+        # with it); a loaded engine needs just the postings.
         self._model = model
-        self._ids = ids  # passage number of each of rank-bm25's rows
-        self._size = len(ids)
-        self._postings = _Postings(model) if model is not None else None
 
     @classmethod
     def build(cls, docs: Iterable[tuple[int, Sequence[str]]]) -> RankBM25Engine:
         pairs = list(docs)
         ids = np.asarray([doc for doc, _ in pairs], dtype=np.int64)
         if not pairs:
-            return cls(None, ids)
+            return cls(_Postings.empty(), ids)
         # An empty document would divide by zero in rank-bm25's average length.
         corpus = [list(terms) if terms else [""] for _, terms in pairs]
-        return cls(_LuceneIdfBM25(corpus, k1=K1, b=B), ids)
+        model = _LuceneIdfBM25(corpus, k1=K1, b=B)
+        return cls(_Postings.from_model(model), ids, model)
 
     @classmethod
     def load(cls, directory: Path) -> RankBM25Engine:
-        with open(directory / FILE, "rb") as handle:
-            model, ids = pickle.load(handle)
-        return cls(model, ids)
+        """The engine saved in ``directory``; ValueError when its files do not belong together."""
+        manifest = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
+        if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+            raise ValueError(f"{MANIFEST} is not a bm25 index of format {FORMAT}")
+        vocab_list = manifest["vocab"]
+        # allow_pickle=False: an array file that asks for object unpickling is refused.
+        with np.load(directory / ARRAYS, allow_pickle=False) as stored:
+            token = bytes(stored["token"]).decode("ascii")
+            offsets, rows = stored["offsets"], stored["rows"]
+            weights, ids = stored["weights"], stored["ids"]
+        size = int(manifest["size"])
+        if token != manifest["token"]:
+            raise ValueError(f"{MANIFEST} and {ARRAYS} come from different saves")
+        consistent = (
+            len(offsets) == len(vocab_list) + 1
+            and len(rows) == len(weights) == int(offsets[-1])
+            and len(ids) == size
+            and (not len(rows) or int(rows.max()) < size)
+        )
+        if not consistent:
+            raise ValueError(f"the arrays in {ARRAYS} do not fit {MANIFEST}")
+        vocab = {term: number for number, term in enumerate(vocab_list)}
+        return cls(_Postings(vocab, offsets, rows, weights, size), ids)
 
     def save(self, directory: Path) -> None:
-        with open(directory / FILE, "wb") as handle:
-            pickle.dump((self._model, self._ids), handle, protocol=pickle.HIGHEST_PROTOCOL)
+        postings = self._postings
+        token = secrets.token_hex(8)
+        with open(directory / ARRAYS, "wb") as handle:
+            np.savez(
+                handle,
+                token=np.frombuffer(token.encode("ascii"), dtype=np.uint8),
+                offsets=postings.offsets,
+                rows=postings.rows,
+                weights=postings.weights,
+                ids=self._ids,
+            )
+        manifest = {
+            "format": FORMAT,
+            "token": token,
+            "size": postings.size,
+            "vocab": list(postings.vocab),  # numbered in this order
+        }
+        (directory / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
 
     def search(self, terms: Sequence[str], k: int) -> list[Hit]:
-        if self._postings is None or not terms or k <= 0:
+        if self._postings.size == 0 or not terms or k <= 0:
             return []
         scores = self._postings.scores(terms)
         k = min(k, len(scores))
@@ -109,12 +191,6 @@ class RankBM25Engine:
         return [Hit(int(self._ids[i]), float(scores[i])) for i in top if scores[i] > 0]
 
     def document_frequencies(self, terms: Sequence[str]) -> tuple[int, dict[str, int]]:
-        """Optional engine method: (number of passages, passages holding each distinct term).
-
-        Answers use it to weigh how much of a question a passage covers; a term no passage
-        holds gets 0.
-        """
-        if self._postings is None:
-            return 0, dict.fromkeys(terms, 0)
-        postings = self._postings.postings
-        return self._size, {t: len(postings[t][0]) if t in postings else 0 for t in terms}
+        """(number of passages, passages holding each distinct term); 0 for an unknown term."""
+        postings = self._postings
+        return postings.size, {t: postings.frequency(t) for t in terms}
