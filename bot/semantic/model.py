@@ -145,6 +145,10 @@ class Embedder:
         options.execution_mode = onnxruntime.ExecutionMode.ORT_SEQUENTIAL
         # Idle worker threads would otherwise spin on the cores that serve Discord and BM25.
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        # The arena keeps the largest batch's buffers for the life of the process: measured
+        # 988 MB resident after one batch of 256-token texts with it, 286 MB without, at the
+        # same speed. A bot that embeds one question at a time has no use for that memory.
+        options.enable_cpu_mem_arena = False
         try:
             session = onnxruntime.InferenceSession(
                 str(files.model), options, providers=["CPUExecutionProvider"]
