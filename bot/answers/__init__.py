@@ -2,13 +2,14 @@
 
 from bot._lazy import exports
 
-__all__ = ["Answer", "Citation", "QuestionError", "ask", "clean_question"]
+__all__ = ["Answer", "Citation", "QuestionError", "ask", "clean_question", "respond"]
 __getattr__ = exports(
     __name__,
     {
         "Answer": ".ask",
         "Citation": ".ask",
         "ask": ".ask",
+        "respond": ".respond",
         "QuestionError": ".ask",
         "clean_question": ".ask",
     },

@@ -1,0 +1,133 @@
+"""Which passage of a story answers a question, and which sentence: its words and answer cues."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+
+from bot.answers.question import Asked, holds_expected
+from bot.index.engines.bm25 import K1, B
+from bot.text import analysis
+from bot.text.passages import Passage, sentences
+
+# Bonus, in shares of the question's term weight, for a sentence that holds what the question
+# asks for ("how many" -> a figure, "who" -> a name, "when" -> a date) beside its words: the
+# paragraph with the death toll beats the lead that repeats the headline's words.
+CUE_WEIGHT = 0.35
+# A sentence with the asked kind of thing but none of the question's words gets this share of
+# the bonus: in a passage already chosen as relevant it may well be the answer ("The toll rose
+# to 107."), but a sentence that also names the subject is the safer answer line.
+CUE_ALONE = 0.5
+# Captions and fragments (a dateline, two words cut off a photo) say little on their own; they
+# keep this share of their score, so a full paragraph with the same words wins.
+CAPTION_FACTOR = 0.5
+FRAGMENT_TOKENS = 12
+FRAGMENT_FACTOR = 0.5
+HEADLINE_IN_CHOICE = True
+LENGTH_FLOOR = 0.5
+
+
+@dataclass(frozen=True)
+class Fit:
+    """How well one passage answers: its score, and its best sentence (None when none fits)."""
+
+    passage: Passage
+    score: float
+    sentence: str | None
+
+
+def _share(weights: Mapping[str, float], present: Collection[str]) -> float:
+    total = sum(weights.values())
+    if total <= 0:
+        return 0.0
+    return sum(w for t, w in weights.items() if t in present) / total
+
+
+def sentence_scores(
+    text: str, weights: Mapping[str, float], asked: Asked | None = None
+) -> list[tuple[float, str]]:
+    """Each sentence's score: the share of question weight it holds, plus the answer cue."""
+    scored = []
+    for sentence in sentences(text):
+        gained = _share(weights, set(analysis.analyze(sentence)))
+        cue = asked is not None and holds_expected(sentence, asked.expects, asked.numbers)
+        bonus = CUE_WEIGHT * (1.0 if gained > 0 else CUE_ALONE) if cue else 0.0
+        scored.append((gained + bonus, sentence))
+    return scored
+
+
+def best_sentence(
+    text: str, terms: Collection[str] | Mapping[str, float], asked: Asked | None = None
+) -> str | None:
+    """The sentence that best answers; None when no sentence holds any of the question.
+
+    ``terms`` may be plain terms (each weighs 1) or terms with weights (IDF), so that a rare
+    name counts for more than a common verb. With ``asked``, a sentence holding what the
+    question asks for (a figure, a name, a date) beats one that only repeats its words. Ties go
+    to the earlier sentence.
+    """
+    weights = terms if isinstance(terms, Mapping) else dict.fromkeys(terms, 1.0)
+    best: tuple[float, str] | None = None
+    for score, sentence in sentence_scores(text, weights, asked):
+        if score > 0 and (best is None or score > best[0] + 1e-9):
+            best = (score, sentence)
+    return best[1] if best else None
+
+
+def body_scores(
+    passages: Sequence[Passage], weights: Mapping[str, float], title: str = ""
+) -> list[float]:
+    """BM25 of each passage of one story, with the index's IDF, scaled to 0..1.
+
+    Each passage is scored with its story's headline, as the engine scores it, so the words
+    every passage shares through the headline count alike and the words that differ decide;
+    but the length norm counts the passage's own words only (at least half the story's
+    average): with the headline in the length, a two-word caption outranks the paragraph.
+    """
+    headline = Counter(analysis.analyze(title)) if HEADLINE_IN_CHOICE else Counter()
+    counted = [Counter(analysis.analyze(p.text)) for p in passages]
+    lengths = [sum(c.values()) for c in counted]
+    average = (sum(lengths) / len(lengths)) if lengths else 0.0
+    scores = []
+    for own, length in zip(counted, lengths, strict=True):
+        terms = own + headline
+        norm = K1 * (1 - B + B * max(length, LENGTH_FLOOR * average) / average) if average else K1
+        held = ((w, terms[t]) for t, w in weights.items() if t in terms)
+        scores.append(sum(w * tf * (K1 + 1) / (tf + norm) for w, tf in held))
+    top = max(scores, default=0.0)
+    return [score / top if top > 0 else 0.0 for score in scores]
+
+
+def fit(passage: Passage, body: float, asked: Asked) -> Fit:
+    """A passage's score as an answer: its own words' BM25 (0..1), plus the answer cue when
+    it holds what is asked beside those words; captions and fragments discounted."""
+    cue = body > 0 and holds_expected(passage.text, asked.expects, asked.numbers)
+    score = body + (CUE_WEIGHT if cue else 0.0)
+    if passage.is_caption:
+        score *= CAPTION_FACTOR
+    if passage.tokens < FRAGMENT_TOKENS:
+        score *= FRAGMENT_FACTOR
+    return Fit(passage, score, None)
+
+
+def choose(
+    passages: Sequence[Passage],
+    weights: Mapping[str, float],
+    asked: Asked,
+    count: int = 1,
+    engine_order: Sequence[str] = (),
+    title: str = "",
+) -> list[Fit]:
+    """The ``count`` passages of one story that best answer, best first.
+
+    Ties keep the engine's order (``engine_order``: passage ids it ranked), then story order.
+    """
+    ranked = {pid: i for i, pid in enumerate(engine_order)}
+    bodies = body_scores(passages, weights, title)
+    fits = [fit(p, body, asked) for p, body in zip(passages, bodies, strict=True)]
+    fits.sort(key=lambda f: (-round(f.score, 9), ranked.get(f.passage.passage_id, len(ranked))))
+    # Only the shown passages are cut into sentences for their answer line.
+    return [
+        Fit(f.passage, f.score, best_sentence(f.passage.text, weights, asked)) for f in fits[:count]
+    ]

@@ -1,0 +1,133 @@
+"""What a question asks for: the kind of answer it expects and the facts an answer must match."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import Literal
+
+from bot.text import analysis
+
+Expects = Literal["number", "name", "date"]
+
+# Openings that say what kind of answer is wanted. Checked in order: "how many" before "how".
+_EXPECTS: tuple[tuple[re.Pattern[str], Expects], ...] = (
+    (
+        re.compile(
+            r"\bhow (?:many|much|old|long|far|big|large|tall|high|heavy|fast|few|often)\b"
+            r"|\bwhat (?:percentage|share|proportion|number|amount|score|age|rate|price)\b"
+            r"|\bby how\b",
+            re.IGNORECASE,
+        ),
+        "number",
+    ),
+    (
+        re.compile(
+            r"\bwhen\b|\b(?:what|which) (?:year|date|day|month|time)\b|\bon what date\b",
+            re.IGNORECASE,
+        ),
+        "date",
+    ),
+    (
+        re.compile(
+            r"\bwho(?:m|se)?\b|\bwhich\b|\bwhere\b|\bwhat (?:country|team|company|city)\b",
+            re.IGNORECASE,
+        ),
+        "name",
+    ),
+)
+_WORDS = re.compile(r"[\w'’.-]+", re.UNICODE)
+_NUMBER = re.compile(r"\d")
+# What a place's stem gains as its people's adjective: korea/korean, tunisia/tunisian,
+# japan/japanes(e), iran/iranian, israel/israeli, sweden/swedish is not covered (not a suffix).
+_DEMONYM_ENDINGS = frozenset({"n", "an", "ian", "es", "ese", "i", "ish", "s", "ns"})
+_FIGURE = re.compile(r"\d[\d,.]*")
+# Month and weekday names, years, and relative days; "May" only before a day ("may" is a verb).
+_DATE = re.compile(
+    r"\b(?:jan(?:uary)?|feb(?:ruary)?|march|april|june|july|aug(?:ust)?|sept?(?:ember)?"
+    r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|(?:mon|tues|wednes|thurs|fri|satur|sun)day"
+    r"|yesterday|today|tomorrow)\b|\bmay \d|\b(?:1[89]|20)\d\d\b",
+    re.IGNORECASE,
+)
+# A name: a capitalised word that does not open its sentence (or a run of them).
+_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w'’-]*[a-z0-9][\w'’-]*")
+_NUMBER_WORDS = re.compile(
+    r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
+    r"forty|fifty|hundred|hundreds|thousand|thousands|million|billion|trillion|dozen|dozens|"
+    r"half|percent|pct)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Asked:
+    """A question's answer type and constraints, as analyzed terms.
+
+    ``numbers`` are its figures and years ("2022", "9" of "Internet Explorer 9"); ``names`` the
+    terms of its capitalised words (people, places, organisations, titles): a story that holds
+    none of a constraint cannot be the one the question is about.
+    """
+
+    expects: Expects | None
+    numbers: frozenset[str]
+    names: frozenset[str]
+
+
+def read_question(question: str, framing: Collection[str] = ()) -> Asked:
+    """The answer type and constraints of ``question``; ``framing`` words are never names."""
+    expects = next((kind for pattern, kind in _EXPECTS if pattern.search(question)), None)
+    shouting = question.isupper()
+    # Figures as the analyzer keeps them ("1,400" -> "1400", "5.9" whole), so they meet the
+    # story's terms as indexed.
+    numbers = {t for t in analysis.analyze(question) if t.replace(".", "").isdigit()}
+    names: set[str] = set()
+    words = _WORDS.findall(question)
+    for position, raw in enumerate(words):
+        word = raw.strip(".'’-")
+        if not word or _NUMBER.search(word):
+            continue
+        acronym = word.isupper() and len(word) > 1 and not shouting
+        capitalised = word[:1].isupper() and not shouting
+        opening = position == 0 or words[position - 1].endswith((".", "?", "!"))
+        if acronym or (capitalised and not opening):
+            names.update(t for t in analysis.analyze(word) if t.casefold() not in framing)
+    return Asked(expects, frozenset(numbers), frozenset(names))
+
+
+def holds_expected(text: str, expects: Expects | None, ignore: Collection[str] = ()) -> bool:
+    """Whether ``text`` holds the kind of thing the question asks for.
+
+    Figures in ``ignore`` (the question's own: "in 2018", "Saeul-3") are not an answer.
+    """
+    if expects == "number":
+        figures = (f.replace(",", "").rstrip(".") for f in _FIGURE.findall(text))
+        return any(f not in ignore for f in figures) or bool(_NUMBER_WORDS.search(text))
+    if expects == "date":
+        return bool(_DATE.search(text))
+    if expects == "name":
+        return bool(_NAME.search(text))
+    return False
+
+
+def name_present(name: str, terms: Collection[str]) -> bool:
+    """A name term is in a story when it is there, or as its demonym ("korea", "korean").
+
+    Only a demonym's ending may differ: a bare shared prefix would let "franc" (France) meet
+    "franchis".
+    """
+    if name in terms:
+        return True
+    for term in terms:
+        shorter, longer = (term, name) if len(term) < len(name) else (name, term)
+        ending = longer[len(shorter) :]
+        if len(shorter) >= 4 and longer.startswith(shorter) and ending in _DEMONYM_ENDINGS:
+            return True
+    return False
+
+
+def unmet(asked: Asked, terms: Collection[str], years: Collection[str] = ()) -> list[str]:
+    """The constraints a story (its ``terms``, and ``years`` it is dated) does not meet."""
+    missing = [n for n in sorted(asked.numbers) if n not in terms and n not in years]
+    missing += [n for n in sorted(asked.names) if not name_present(n, terms)]
+    return missing

@@ -1,0 +1,183 @@
+"""The answer path: stories from the engine, copies merged, the passage that answers, not-found."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from bot.answers import ask as base
+from bot.answers import copies
+from bot.answers.ask import (
+    QUESTION_WORDS,
+    Answer,
+    Citation,
+    Copy,
+    QuestionError,
+    cite,
+    clean_question,
+    coverage,
+    passage_term_set,
+    rank_stories,
+    search_text,
+    story_term_set,
+    term_weights,
+)
+from bot.answers.choose import Fit, choose
+from bot.answers.question import Asked, read_question, unmet
+from bot.index.newsindex import NewsIndex
+from bot.text import analysis
+from bot.text.passages import Passage
+
+# Passages of a candidate story weighed for the one to show: its first ones (a news story
+# gives its facts early) plus any the engine found further in; bounded for a giant story.
+CHOOSE_PASSAGES = 40
+
+# A reranker sees the engine's passages for a question and returns them in its own order (with
+# its own scores): the hook where a semantic score is fused with BM25 (bot.semantic.rerank).
+Reranker = Callable[[str, list[tuple[Passage, float]]], list[tuple[Passage, float]]]
+
+
+@dataclass
+class _Story:
+    """A candidate story: its score, the engine's passages of it, and the copies merged in."""
+
+    article_id: str
+    score: float
+    hits: list[tuple[Passage, float]]
+    copies: list[str] = field(default_factory=list)
+    fits: list[Fit] = field(default_factory=list)
+    cover: float = 0.0  # best coverage among its chosen passages (headline included)
+
+
+def respond(
+    index: NewsIndex,
+    question: str,
+    k: int = 3,
+    per_story: int = 1,
+    rerank: Reranker | None = None,
+) -> Answer:
+    """The ``k`` best passages for ``question``, at most ``per_story`` from any one story.
+
+    Steps: the engine's passages (optionally reordered by ``rerank``) are grouped into stories;
+    copies of one story (near-duplicates) are merged; each top story shows the passage that
+    best answers (answer-type cues, captions and fragments discounted); a story that lacks the
+    question's figures, years or names does not answer it. ``found`` is False when no story
+    is left that covers enough of the question: the nearest are then returned as ``closest``.
+    """
+    text = clean_question(question)
+    query = search_text(text)
+    terms = analysis.analyze(query)
+    if not terms:
+        raise QuestionError("the question has no searchable words (only stop words or symbols)")
+    k = max(1, min(k, 10))
+    depth = max(k, base.COVERAGE_DEPTH)
+    asked = read_question(text, QUESTION_WORDS)
+    hits = index.search_terms(terms, depth * base.OVERFETCH)
+    if rerank is not None:
+        hits = rerank(text, hits)
+    weights = term_weights(index, terms)
+    stories = _merge_copies(index, rank_stories(hits, per_story=len(hits) or 1), depth)
+    for story in stories:
+        _choose(index, story, weights, asked, per_story)
+    answering = [s for s in stories if answers(index, s.article_id, asked)]
+    best = answering[0] if answering else None
+    best_terms = story_term_set(index, best.article_id) if best else frozenset()
+    found = best is not None and (
+        coverage(weights, best_terms) >= base.MIN_STORY_COVERAGE
+        and max(s.cover for s in answering) >= base.MIN_COVERAGE
+        # One shared word is a coincidence ("population of Brazil" -> a story naming Brazil);
+        # an answer shares at least two of the question's words when it has two.
+        and len(set(weights) & best_terms) >= min(base.MIN_SHARED_TERMS, len(weights))
+    )
+    if found:
+        # Stories that merely rank (one rare word, repeated) are not shown as answers: fewer
+        # citations beat padding an answer with noise.
+        shown = [s for s in answering if s.cover >= base.MIN_COVERAGE][:k]
+    else:
+        shown = stories[: base.CLOSEST]
+    citations: list[Citation] = []
+    for story in shown:
+        for chosen in story.fits:
+            cover = coverage(weights, passage_term_set(index, chosen.passage))
+            citations.append(
+                cite(len(citations) + 1, index.articles[story.article_id], chosen.passage,
+                     story.score, weights, cover, chosen.sentence, _copies(index, story))
+            )  # fmt: skip
+    if found:
+        return Answer(text, True, tuple(citations))
+    return Answer(text, False, (), tuple(citations))
+
+
+def answers(index: NewsIndex, article_id: str, asked: Asked) -> bool:
+    """Whether a story holds every figure, year and name the question asks about.
+
+    A question about 2022 is not answered by a 2018 story, nor one about France's president by
+    a story with no France in it. A year also matches the story's own date (or, when its year
+    is unknown, the years its weekday fits).
+    """
+    if not asked.numbers and not asked.names:
+        return True
+    article = index.articles.get(article_id)
+    published = article.published if article else None
+    years: set[str] = set()
+    if published is not None:
+        # A dateline without a year fits several; any of them may be the one asked about.
+        found = [published.year] if published.year else list(published.candidates)
+        years = {str(year) for year in found}
+    return not unmet(asked, story_term_set(index, article_id), years)
+
+
+def _merge_copies(
+    index: NewsIndex, ranked: list[list[tuple[Passage, float]]], depth: int
+) -> list[_Story]:
+    """The top ``depth`` stories, each with the copies (near-duplicates) ranked below it."""
+    stories = [
+        _Story(hits[0][0].article_id, hits[0][1], hits) for hits in ranked[: depth + base.CLOSEST]
+    ]
+    groups = copies.group(
+        [s.article_id for s in stories],
+        lambda article_id: story_term_set(index, article_id),
+        lambda article_id: copies.story_signature(index, article_id),
+    )
+    by_id = {s.article_id: s for s in stories}
+    merged = []
+    for group in groups[:depth]:
+        story = by_id[group[0]]
+        story.copies = group[1:]
+        merged.append(story)
+    return merged
+
+
+def _choose(
+    index: NewsIndex, story: _Story, weights: Mapping[str, float], asked: Asked, count: int
+) -> None:
+    """The story's passages that best answer, and how much of the question they cover."""
+    retrieved = [p for p, _ in story.hits]
+    # A story's first passages and those the engine found: bounded for a giant story.
+    seen = {p.passage_id for p in retrieved}
+    pool = retrieved + [
+        p
+        for p in index.catalog.passages_of(story.article_id, CHOOSE_PASSAGES)
+        if p.passage_id not in seen
+    ]
+    pool.sort(key=lambda p: p.position)
+    title = index.titles.get(story.article_id, "")
+    story.fits = choose(pool, weights, asked, count, [p.passage_id for p in retrieved], title)
+    story.cover = max(
+        (coverage(weights, passage_term_set(index, f.passage, title)) for f in story.fits),
+        default=0.0,
+    )
+    # The engine's best passage may cover more of the question than the one shown (which won
+    # on its answer cue): the story is judged on what it holds, the display on what answers.
+    if story.hits:
+        top = coverage(weights, passage_term_set(index, story.hits[0][0], title))
+        story.cover = max(story.cover, top)
+
+
+def _copies(index: NewsIndex, story: _Story) -> tuple[Copy, ...]:
+    found = []
+    for article_id in story.copies:
+        article = index.articles.get(article_id)
+        if article is not None:
+            found.append(Copy(article_id, article.source, article.title))
+    return tuple(found)
