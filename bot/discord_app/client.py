@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import logging
+import os
+import queue
 import signal
-from typing import Any
+import sys
+import threading
+from collections.abc import Callable
+from typing import Any, TypeVar
 
+import aiohttp
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -15,6 +22,76 @@ from bot.newsroom import Newsroom
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+# Searches run on their own few threads, so that slow ones (a huge story, a loaded machine)
+# never take the threads that acknowledgements and other commands need. Questions beyond
+# the backlog are turned away at once rather than queued for minutes.
+SEARCH_THREADS = 2
+SEARCH_BACKLOG = 100
+# After SIGTERM/SIGINT, work still running in threads (a search, a refresh) may hold the
+# process this long; then it exits anyway: the index is crash-safe by design.
+STOP_GRACE_SECONDS = 3.0
+
+
+class Busy(Exception):
+    """Too many searches are waiting already: the asker should try again shortly."""
+
+
+class SearchThreads:
+    """A fixed set of daemon threads running searches, with a bounded backlog.
+
+    Not a ThreadPoolExecutor: its threads are joined when the interpreter exits, so one
+    search of minutes would hold a stopping bot for minutes. These threads never hold up an
+    exit; a search cut short by one loses nothing but its answer.
+    """
+
+    def __init__(self, threads: int = SEARCH_THREADS, backlog: int = SEARCH_BACKLOG) -> None:
+        self._size = threads
+        self._jobs: queue.SimpleQueue[
+            tuple[Callable[[], Any], concurrent.futures.Future[Any]] | None
+        ] = queue.SimpleQueue()
+        self._slots = threading.BoundedSemaphore(threads + backlog)
+        self._threads: list[threading.Thread] = []
+        self._guard = threading.Lock()
+        self._closed = False
+
+    async def run(self, call: Callable[..., T], *args: Any) -> T:
+        """``call(*args)`` on a search thread; raises Busy when the backlog is full."""
+        if not self._slots.acquire(blocking=False):
+            raise Busy
+        future: concurrent.futures.Future[T] = concurrent.futures.Future()
+        with self._guard:
+            if self._closed:
+                self._slots.release()
+                raise Busy
+            if len(self._threads) < self._size:
+                thread = threading.Thread(
+                    target=self._work, name=f"newsbot-search-{len(self._threads)}", daemon=True
+                )
+                self._threads.append(thread)
+                thread.start()
+            self._jobs.put((lambda: call(*args), future))
+        return await asyncio.wrap_future(future)
+
+    def _work(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            call, future = job
+            try:
+                if future.set_running_or_notify_cancel():
+                    try:
+                        future.set_result(call())
+                    except BaseException as error:  # handed to the awaiting command
+                        future.set_exception(error)
+            finally:
+                self._slots.release()
+
+    def close(self) -> None:
+        """Stop taking work; idle threads end, a running search is left to finish or die."""
+        with self._guard:
+            self._closed = True
+            for _ in self._threads:
+                self._jobs.put(None)
 
 EXTENSIONS = (
     "bot.discord_app.exts.news",
@@ -38,7 +115,12 @@ class NewsBot(commands.Bot):
         )
         self.settings = settings
         self.newsroom = newsroom
+        self.searches = SearchThreads()
         self.tree.on_error = self.on_app_command_error  # type: ignore[method-assign]
+
+    async def close(self) -> None:
+        self.searches.close()
+        await super().close()
 
     async def setup_hook(self) -> None:
         for extension in EXTENSIONS:
@@ -61,12 +143,14 @@ class NewsBot(commands.Bot):
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
     ) -> None:
         """Users get a short private message; the log gets the traceback."""
+        original = getattr(error, "original", error)
         if isinstance(error, app_commands.CommandOnCooldown):
             message = f"Slow down a little: try again in {error.retry_after:.0f} s."
+        elif isinstance(original, Busy):
+            message = "newsbot is busy answering other questions: please ask again in a minute."
         elif isinstance(error, app_commands.CheckFailure):
             message = "You cannot use this command here."
         else:
-            original = getattr(error, "original", error)
             log.error(
                 "command %s failed", getattr(interaction.command, "name", "?"), exc_info=original
             )
@@ -89,8 +173,13 @@ class NewsBot(commands.Bot):
             log.warning("could not deliver an error message for interaction %s", interaction.id)
 
 
-async def serve(settings: Settings, newsroom: Newsroom, token: str) -> None:
-    """Run until closed; SIGTERM and SIGINT close the client cleanly."""
+async def serve(
+    settings: Settings,
+    newsroom: Newsroom,
+    token: str,
+    on_stop: Callable[[], None] | None = None,
+) -> None:
+    """Run until closed; SIGTERM and SIGINT close the client cleanly (and call ``on_stop``)."""
     bot = NewsBot(settings, newsroom)
     loop = asyncio.get_running_loop()
     stopping: list[asyncio.Task[None]] = []
@@ -99,6 +188,8 @@ async def serve(settings: Settings, newsroom: Newsroom, token: str) -> None:
         log.info("shutting down")
         if not stopping:
             stopping.append(loop.create_task(bot.close()))
+            if on_stop is not None:
+                on_stop()
 
     for sig in (signal.SIGTERM, signal.SIGINT):
         try:
@@ -111,16 +202,48 @@ async def serve(settings: Settings, newsroom: Newsroom, token: str) -> None:
         await stopping[0]
 
 
+def _exit_now() -> None:
+    log.warning(
+        "still busy %.0f s after the stop signal (a search or refresh); exiting anyway",
+        STOP_GRACE_SECONDS,
+    )
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
+
+
 def run_bot(settings: Settings, newsroom: Newsroom, token: str) -> int:
+    """Serve until stopped; returns the exit code, with one line on stderr when it fails."""
+    # Threads cannot be interrupted: a search or refresh of minutes would hold the exit
+    # (asyncio.run waits for its default executor's threads). Past the grace, exit anyway.
+    watchdog = threading.Timer(STOP_GRACE_SECONDS, _exit_now)
+    watchdog.daemon = True
     try:
-        asyncio.run(serve(settings, newsroom, token))
+        asyncio.run(serve(settings, newsroom, token, on_stop=watchdog.start))
     except discord.LoginFailure:
-        print(
-            "newsbot: Discord refused the token (DISCORD_TOKEN); reset it in the developer "
-            "portal and update .env"
+        return _fail(
+            "Discord refused the token (DISCORD_TOKEN); reset it in the developer portal "
+            "and update .env"
         )
-        return 1
     except discord.PrivilegedIntentsRequired:
-        print("newsbot: Discord asked for privileged intents, which newsbot does not use")
-        return 1
+        return _fail("Discord asked for privileged intents, which newsbot does not use")
+    except (OSError, aiohttp.ClientError, discord.GatewayNotFound) as error:
+        # No network, DNS failing, a proxy or firewall in the way: say which, in one line.
+        return _fail(f"cannot reach Discord ({_cause(error)}); check the network connection")
+    finally:
+        watchdog.cancel()
     return 0
+
+
+def _fail(message: str) -> int:
+    print(f"newsbot: {message}", file=sys.stderr)
+    return 1
+
+
+def _cause(error: BaseException) -> str:
+    """The innermost reason of a connection failure, in one short line."""
+    while error.__cause__ is not None or getattr(error, "os_error", None) is not None:
+        error = getattr(error, "os_error", None) or error.__cause__  # type: ignore[assignment]
+    text = " ".join(str(error).split()) or error.__class__.__name__
+    return text[:200]

@@ -246,7 +246,8 @@ async def test_page_buttons_are_disabled_when_the_pager_times_out(
         inter = await fake.invoke("latest", {"count": 25})
         await inter.wait_done()
         assert buttons(inter.original)["Next"] is False
-        edit = await inter.wait_for_edit(timeout=3.0)
+        shown = len(inter.edits)  # /latest answers its "thinking" reply with an edit
+        edit = await inter.wait_for_edit(count=shown + 1, timeout=3.0)
         assert set(buttons(edit.payload).values()) == {True}
         assert set(buttons(inter.original).values()) == {True}
         with pytest.raises(ValueError, match="disabled"):
@@ -261,7 +262,7 @@ async def test_latest_on_a_topic_nothing_mentions_is_a_single_page_without_butto
     async with newsbot_on_fake(shipped_room) as (fake, _):
         inter = await fake.invoke("latest", {"topic": "zzyzx"})
         await inter.wait_done()
-    assert inter.response_type == 4
+    assert inter.response_type == 5  # acknowledged first, answered by editing that reply
     assert "No stored stories about zzyzx" in inter.original["embeds"][0]["description"]
     assert not inter.original.get("components")
     assert fake.rejections == []

@@ -181,7 +181,7 @@ def test_links_that_are_not_plain_web_addresses_are_not_linked(url: str):
 
 
 def test_feed_names_in_status_are_shown_literally():
-    from bot.feeds.pull import FeedStatus
+    from bot.feeds import FeedStatus
     from bot.newsroom import Status
 
     feed = FeedStatus(url="https://e.com/rss", title="**Loud** @everyone [x](http://evil) `c`")

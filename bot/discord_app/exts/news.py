@@ -103,8 +103,9 @@ class News(commands.Cog):
         k = max(1, min(5, count or self.bot.settings.ask_count))
         await interaction.response.defer(thinking=True)
         try:
-            # BM25 scoring is CPU work: off the event loop, so heartbeats keep flowing.
-            answer = await asyncio.to_thread(self.bot.newsroom.ask, text, k)
+            # BM25 scoring is CPU work: off the event loop, so heartbeats keep flowing, and on
+            # the search threads, so slow searches never hold other commands' threads.
+            answer = await self.bot.searches.run(self.bot.newsroom.ask, text, k)
         except QuestionError as error:
             await interaction.followup.send(f"Cannot ask that: {error}.")
             return
@@ -122,6 +123,8 @@ class News(commands.Cog):
     ) -> None:
         n = max(1, min(25, count or 10))
         wanted = " ".join(str(topic).split())[:100] if topic else None
+        # Acknowledged before any thread work: Discord drops an interaction unanswered in 3 s.
+        await interaction.response.defer(thinking=True)
         articles = await asyncio.to_thread(self.bot.newsroom.latest, n, wanted)
         await self._send_pages(interaction, embeds.latest_pages(articles, wanted))
 
@@ -130,7 +133,8 @@ class News(commands.Cog):
     async def source(
         self, interaction: discord.Interaction, id: app_commands.Range[str, 1, 200]
     ) -> None:
-        view = self.bot.newsroom.source(str(id)[:200])
+        # SQLite reads (and a whole story's passages): off the event loop, like every lookup.
+        view = await asyncio.to_thread(self.bot.newsroom.source, str(id)[:200])
         if view is None:
             await interaction.response.send_message(
                 f"No stored story has the id `{embeds.safe(embeds.trim(str(id), 100))}`. "
@@ -145,21 +149,30 @@ class News(commands.Cog):
     async def source_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        # Runs on every keystroke: a cheap substring scan, capped at Discord's 25 choices.
+        # Runs on every keystroke: a substring scan capped at Discord's 25 choices, in a thread
+        # all the same, since a scan of a large catalog is SQLite work the loop must not wait on.
+        found = await asyncio.to_thread(self.bot.newsroom.suggest, current[:100], 25)
         return [
             app_commands.Choice(name=embeds.choice_name(article_id, title), value=article_id)
-            for article_id, title in self.bot.newsroom.suggest(current[:100], limit=25)
+            for article_id, title in found
             if len(article_id) <= embeds.CHOICE_VALUE
         ]
 
     async def _send_pages(
         self, interaction: discord.Interaction, pages: list[discord.Embed]
     ) -> None:
+        deferred = interaction.response.is_done()  # a "thinking" reply to replace
         if len(pages) == 1:
-            await interaction.response.send_message(embed=pages[0])
+            if deferred:
+                await interaction.edit_original_response(embed=pages[0])
+            else:
+                await interaction.response.send_message(embed=pages[0])
             return
         # PAGE_TIMEOUT is read here, not bound as Pager's default, so it can be tuned at run time.
         pager = Pager(interaction.user.id, pages, timeout=PAGE_TIMEOUT)
+        if deferred:
+            pager.message = await interaction.edit_original_response(embed=pages[0], view=pager)
+            return
         await interaction.response.send_message(embed=pages[0], view=pager)
         pager.message = await interaction.original_response()
 

@@ -27,8 +27,11 @@ class Status(commands.Cog):
 
     @app_commands.command(name="status", description="What is indexed, and each feed's health")
     async def status(self, interaction: discord.Interaction) -> None:
+        # Acknowledged before any thread work: when every thread is busy, Discord still hears
+        # back within its 3 s.
+        await interaction.response.defer(ephemeral=True, thinking=True)
         status = await asyncio.to_thread(self.bot.newsroom.status)
-        await interaction.response.send_message(embed=embeds.status_embed(status), ephemeral=True)
+        await interaction.edit_original_response(embed=embeds.status_embed(status))
 
     @app_commands.command(name="refresh", description="Pull the feeds and re-read the corpus now")
     @app_commands.default_permissions(manage_guild=True)
