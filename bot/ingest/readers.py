@@ -167,8 +167,27 @@ _PURE_ONLY = re.compile(
 )
 
 
+# A "*" where an alias could start. Aliases make a 400-byte block name a billion values (the
+# "billion laughs"): PyYAML shares them, but anything that walks the value expands them. Front
+# matter has no use for them, so a block that may hold one goes to the pure loader, which
+# refuses real aliases (a "*" inside quotes or mid-word is not one) before building anything.
+_MAY_ALIAS = re.compile(r"(?:^|[\s\[{,:?-])\*")
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing aliases at the first one the parser meets."""
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None, None, "aliases (*name) are not accepted in front matter", event.start_mark
+            )
+        return super().compose_node(parent, index)  # type: ignore[no-untyped-call]
+
+
 def _fast_loadable(block: str) -> bool:
-    if _PURE_ONLY.search(block):
+    if _PURE_ONLY.search(block) or ("*" in block and _MAY_ALIAS.search(block)):
         return False
     return "?" not in block or ("[" not in block and "{" not in block)
 
@@ -180,7 +199,7 @@ def _load_yaml(block: str) -> object:
         except Exception:  # refused (or a value rejected): the pure loader decides and reports
             pass
     try:
-        return yaml.safe_load(block)
+        return yaml.load(block, Loader=_NoAliasLoader)
     except (RecursionError, ValueError, OverflowError) as error:
         # Deep nesting, or a value PyYAML's constructors reject (a date like 2020-13-45).
         raise yaml.YAMLError(str(error)) from error

@@ -14,6 +14,21 @@ from bot.newsroom import SourceView, Status
 
 WIDTH = 88
 
+# Control characters and bidi overrides shown as visible escapes ("\x1b"), never sent raw:
+# stored text (an index older than ingestion's cleaning), file names and the question itself
+# must not set the window title, clear the screen or write the clipboard.
+_ESCAPES = {
+    code: f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    for first, last in ((0x00, 0x1F), (0x7F, 0x9F), (0x202A, 0x202E), (0x2066, 0x2069))
+    for code in range(first, last + 1)
+    if code != 0x0A
+}
+
+
+def safe(text: str | None) -> str:
+    """``text`` made inert for a terminal (newlines kept); None becomes ""."""
+    return text.translate(_ESCAPES) if text else ""
+
 
 def date_text(published: Published | None) -> str:
     if published is None:
@@ -28,16 +43,17 @@ def date_text(published: Published | None) -> str:
 def credit(
     source: str | None, byline: str | None, dateline: str | None, published: Published | None
 ) -> str:
-    parts = [source or "unknown source"]
+    parts = [safe(source) or "unknown source"]
     if byline:
-        parts.append(f"By {byline}")
+        parts.append(f"By {safe(byline)}")
     if dateline:
-        parts.append(dateline)
+        parts.append(safe(dateline))
     parts.append(date_text(published))
     return " · ".join(parts)
 
 
 def _emphasize(text: str, sentence: str | None, bold: bool) -> str:
+    """Mark the answer sentence; both arrive escaped, so only these codes reach the terminal."""
     sentence = " ".join(sentence.split()) if sentence else None
     if not sentence or sentence not in text:
         return text
@@ -50,28 +66,28 @@ def _wrap(text: str, indent: str) -> str:
 
 
 def render_answer(answer: Answer, bold: bool = False) -> str:
-    lines = [f"Q: {answer.question}", ""]
+    lines = [f"Q: {safe(answer.question)}", ""]
     if not answer.found:
         lines.append("No stored story answers this.")
         if answer.closest:
             lines += ["", "Closest stories (they do not answer it):"]
             lines += [
-                f"  - {c.title} ({c.source or 'unknown source'}, "
-                f"{date_text(c.published)}) · id: {c.article_id}"
+                f"  - {safe(c.title)} ({safe(c.source) or 'unknown source'}, "
+                f"{date_text(c.published)}) · id: {safe(c.article_id)}"
                 for c in answer.closest
             ]
         return "\n".join(lines)
     for c in answer.citations:
         # Mark the answer line before wrapping: a sentence split over lines can't be found after.
-        body = _wrap(_emphasize(" ".join(c.text.split()), c.best_sentence, bold), "    ")
+        text, best = " ".join(safe(c.text).split()), safe(c.best_sentence) or None
+        body = _wrap(_emphasize(text, best, bold), "    ")
         lines.append(f"[{c.number}]" + body[3:])
-        lines.append(
-            _wrap(f"— {c.title}" + (f" ({c.version_tag})" if c.version_tag else ""), "    ")
-        )
+        tag = f" ({safe(c.version_tag)})" if c.version_tag else ""
+        lines.append(_wrap(f"— {safe(c.title)}{tag}", "    "))
         lines.append(_wrap(credit(c.source, c.byline, c.dateline, c.published), "      "))
         if c.url:
-            lines.append(f"      {c.url}")
-        lines.append(f"      source id: {c.passage_id}")
+            lines.append(f"      {safe(c.url)}")
+        lines.append(f"      source id: {safe(c.passage_id)}")
         lines.append("")
     lines.append("Open a source with: newsbot source <source id>")
     return "\n".join(lines)
@@ -79,12 +95,13 @@ def render_answer(answer: Answer, bold: bool = False) -> str:
 
 def render_latest(articles: Sequence[Article], topic: str | None = None) -> str:
     if not articles:
-        return f"No stored stories about {topic!r}." if topic else "No stored stories."
+        return f"No stored stories about {safe(repr(topic))}." if topic else "No stored stories."
     lines = []
     for n, a in enumerate(articles, start=1):
-        lines.append(f"{n:>2}. {a.title}")
+        lines.append(f"{n:>2}. {safe(a.title)}")
         lines.append(
-            f"    {a.source or 'unknown source'} · {date_text(a.published)} · id: {a.article_id}"
+            f"    {safe(a.source) or 'unknown source'} · {date_text(a.published)}"
+            f" · id: {safe(a.article_id)}"
         )
     return "\n".join(lines)
 
@@ -93,17 +110,18 @@ def render_source(view: SourceView) -> str:
     a = view.article
     lines = []
     if view.superseded:
-        lines.append(f"({view.requested_id} is an earlier version; showing the newest.)")
-    lines.append(a.title + (f"  ({a.version_tag})" if a.version_tag else ""))
+        lines.append(f"({safe(view.requested_id)} is an earlier version; showing the newest.)")
+    lines.append(safe(a.title) + (f"  ({safe(a.version_tag)})" if a.version_tag else ""))
     lines.append(credit(a.source, a.byline, a.dateline, a.published))
     if a.url:
-        lines.append(a.url)
-    lines.append(f"id: {a.article_id}   file: {a.path}")
+        lines.append(safe(a.url))
+    lines.append(f"id: {safe(a.article_id)}   file: {safe(a.path)}")
     if view.passage:
-        lines += ["", "Cited passage:", _wrap(view.passage.text, "  > ")]
+        lines += ["", "Cited passage:", _wrap(safe(view.passage.text), "  > ")]
     lines += ["", "Full story:"]
     for paragraph in a.paragraphs:
-        lines.append(_wrap(("[caption] " if paragraph.is_caption else "") + paragraph.text, "  "))
+        text = safe(paragraph.text)
+        lines.append(_wrap(("[caption] " if paragraph.is_caption else "") + text, "  "))
         lines.append("")
     return "\n".join(lines).rstrip()
 
@@ -184,16 +202,16 @@ def _when(epoch: float) -> str:
 
 def render_status(status: Status) -> str:
     lines = [
-        f"corpus: {status.corpus}",
+        f"corpus: {safe(status.corpus)}",
         f"indexed: {status.stories} stories ({status.versions} versions), "
-        f"{status.passages} passages, engine {status.engine}",
+        f"{status.passages} passages, engine {safe(status.engine)}",
         f"index built: {_when(status.updated)}; corpus checked: {_when(status.checked)}",
         f"skipped files: {len(status.skipped)}",
     ]
-    lines += [f"  {path}: {reason}" for path, reason in status.skipped.items()]
+    lines += [f"  {safe(path)}: {safe(reason)}" for path, reason in status.skipped.items()]
     if status.feeds:
         lines.append("feeds:")
-        lines += [f"  {'ok ' if f.healthy else 'ERR'} {f.describe()}" for f in status.feeds]
+        lines += [f"  {'ok ' if f.healthy else 'ERR'} {safe(f.describe())}" for f in status.feeds]
     else:
         lines.append("feeds: none configured (NEWSBOT_FEEDS)")
     return "\n".join(lines)

@@ -4,12 +4,13 @@ make a story count twice; a folder that cannot be listed keeps what was indexed 
 from __future__ import annotations
 
 import os
+import unicodedata
 from pathlib import Path
 
 import pytest
 
 from bot.index.newsindex import open_index
-from bot.ingest import corpus
+from bot.ingest import corpus, readers
 from tests.helpers import newsroom, wire_story, write_story
 
 SECRET = "DISCORD_TOKEN looks like a headline\nTOKEN=abc.def.ghi-secret-value\n"
@@ -152,3 +153,71 @@ def test_a_folder_readable_again_is_read_as_before(
     assert report.changes.removed == ("yonhap/ferry.txt",)
     assert list(room.index.current) == []
     assert "yonhap" not in report.problems
+
+
+# 421 bytes that expand to 9**9 strings when every alias is followed.
+ALIAS_BOMB = (
+    "---\n"
+    'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
+    "b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
+    "c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
+    "d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"
+    "e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n"
+    "f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\n"
+    "g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]\n"
+    "h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]\n"
+    "i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]\n"
+    "title: *i\n"
+    "---\n"
+    "Body of the story.\n"
+)
+
+
+def test_a_yaml_alias_bomb_is_refused_with_a_reason_before_anything_expands_it(
+    story_corpus: Path, tmp_path: Path
+):
+    with pytest.raises(readers.ArticleError, match="alias"):
+        readers.split_front_matter(ALIAS_BOMB)
+    write_story(story_corpus, "bomb.md", ALIAS_BOMB)
+    room = newsroom(story_corpus, tmp_path / "cache")
+    assert "alias" in room.report.problems["bomb.md"]
+    assert [a.title for a in room.index.current] == ["Ferry service resumes"]
+
+
+def test_front_matter_with_an_asterisk_or_an_unused_anchor_still_loads():
+    meta, body = readers.split_front_matter(
+        '---\ntitle: "*Breaking* news: fares rise"\ntags: &t [transport]\n---\nBody.\n'
+    )
+    assert meta == {"title": "*Breaking* news: fares rise", "tags": ["transport"]}
+    assert body == "Body.\n"
+
+
+def _controls(text: str) -> list[str]:
+    return [c for c in text if unicodedata.category(c) == "Cc" and c not in "\n\t"]
+
+
+def test_control_characters_are_removed_from_stored_text_at_ingestion(story_corpus: Path):
+    hostile = (
+        "Port strike \x1b]0;pwned\x07ends\x1b[2J\n"
+        "By Park Min-ji\x9b31m\n"
+        "SEOUL, June 2 (Yonhap) -- Dock workers\x1b]52;c;ZXZpbA==\x07 returned to work, the union"
+        " said.&#27;[5m Cargo moved again.&#1;\x0cThe strike lasted a week.\n"
+        "(END)\n"
+    )
+    write_story(story_corpus, "strike.txt", hostile)
+    md = (
+        '---\ntitle: "Fares \\e]0;x\\a rise"\nauthor: "Kim\\x9b"\n---\n'
+        "Fares rose\x1b[31m today.\n"
+    )
+    write_story(story_corpus, "fares.md", md)
+    for name in ("strike.txt", "fares.md"):
+        found = corpus.scan(story_corpus)
+        state = corpus.read_file(name, *found.files[name])
+        assert state.problem is None, state.problem
+        (article,) = state.articles
+        for value in (article.title, article.byline or "", article.text):
+            assert _controls(value) == [], (name, value)
+    strike = corpus.read_file("strike.txt", *corpus.scan(story_corpus).files["strike.txt"])
+    assert strike.articles[0].title == "Port strike ends"
+    assert "returned to work, the union said." in strike.articles[0].text
+    assert "The strike lasted a week." in strike.articles[0].text

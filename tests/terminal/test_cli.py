@@ -164,3 +164,18 @@ def test_the_answer_line_is_marked_even_when_it_wraps_over_lines(corpus, capsys)
     out = " ".join(capsys.readouterr().out.split())
     assert "**The comment by Marc Knapper" in out
     assert "28,500 American troops on the peninsula.**" in out
+
+
+@pytest.mark.parametrize(
+    "identifier", ["x:" + "9" * 400, "x:²", "x:١٢", "x:-1", "x:" + "9" * 19, ":", "x:1:2"]
+)
+def test_source_with_a_malformed_passage_number_is_a_clear_not_found(corpus, capsys, identifier):
+    assert main(["source", identifier, "--corpus", corpus]) == 1
+    err = capsys.readouterr().err
+    assert "no stored story has the id" in err and "Traceback" not in err
+
+
+def test_source_with_a_huge_passage_number_of_a_real_story_opens_the_story(corpus, capsys):
+    story = "us-expects-s-korea-flexible-cost-sharing"
+    assert main(["source", f"{story}:{'9' * 400}", "--corpus", corpus]) == 0
+    assert "Full story:" in capsys.readouterr().out
