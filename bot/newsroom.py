@@ -24,6 +24,9 @@ if TYPE_CHECKING:
 
 # Passages a topic search looks at for /latest: enough for any real topic, bounded for cost.
 TOPIC_DEPTH = 2000
+# "<article id>:<passage number>"; no story has a billion passages, so longer numbers are
+# never looked up (the story itself still opens).
+_PASSAGE_ID = re.compile(r"(.+):([0-9]+)", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -151,10 +154,12 @@ class Newsroom:
 
     def _source(self, index: NewsIndex, identifier: str) -> SourceView | None:
         wanted = identifier.strip().lower()
-        passage = index.passages.get(wanted)
+        # Only ASCII digits a passage number can be: "x:²" passes str.isdigit() but not int(),
+        # and 400 digits overflow SQLite's integers. Anything else is just an unknown id.
+        match = _PASSAGE_ID.fullmatch(wanted)
+        passage = index.passages.get(wanted) if match and len(match.group(2)) <= 9 else None
         article_id = passage.article_id if passage else wanted
         if article_id not in index.newest:
-            match = re.fullmatch(r"(.+):(\d+)", wanted)
             if not match or match.group(1) not in index.newest:
                 return None
             article_id = match.group(1)  # a passage id of an older version: open the story
