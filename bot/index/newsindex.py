@@ -10,16 +10,14 @@ the engine, then the journal is cleared; an open finishes whatever a crash inter
 
 from __future__ import annotations
 
-import fcntl
 import gc
-import hashlib
 import logging
 import os
 import shutil
 import sqlite3
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
@@ -29,8 +27,11 @@ from typing import TypeVar, overload
 from bot.index import updates as indexing
 from bot.index.catalog import Catalog, CatalogError
 from bot.index.engines.base import Engine, IncrementalEngine, engine_kind
+from bot.index.terms import IndexTerms
 from bot.ingest import corpus
 from bot.ingest.articles import Article
+from bot.storage import atomic_write, exclusive_lock
+from bot.storage import corpus_cache_path as index_dir  # one index folder per corpus folder
 from bot.text import analysis
 from bot.text.passages import Passage
 
@@ -174,6 +175,7 @@ class NewsIndex:
         self.current: Sequence[Article] = _Current(catalog)
         self.passages: Mapping[str, Passage] = _ByPassageId(catalog)
         self.by_article: Mapping[str, list[Passage]] = _ByArticle(catalog)
+        self._terms = IndexTerms(catalog)
 
     def reading(self) -> AbstractContextManager[None]:
         """Lookups inside see one state of the index, even while it is being updated."""
@@ -193,18 +195,38 @@ class NewsIndex:
         found = self.catalog.passages([h.doc for h in hits])
         return [(found[h.doc], h.score) for h in hits if h.doc in found]
 
+    # What answers and the newsroom need, as methods: nothing outside the index reads its
+    # catalog or asks its engine for more than a search.
+
+    def passage_terms(self, passage: Passage, title: str | None = None) -> frozenset[str]:
+        """The terms the engine holds for a passage (its headline's included)."""
+        return self._terms.passage(passage, title)
+
+    def story_terms(self, article_id: str) -> frozenset[str]:
+        """The terms of a story's passages and headline; remembered while this index is open."""
+        return self._terms.story(article_id)
+
+    def term_weights(self, terms: Sequence[str]) -> dict[str, float]:
+        """Lucene IDF of each distinct term, from the engine's own statistics."""
+        return self._terms.weights(self.engine, terms)
+
+    def counts(self) -> dict[str, int]:
+        """Stories, articles (every version) and passages indexed."""
+        return {what: self.catalog.count(what) for what in ("stories", "articles", "passages")}
+
+    def latest_among(self, article_ids: Iterable[str]) -> list[Article]:
+        """The stories among ``article_ids`` (newest versions only), newest first."""
+        return self.catalog.latest_among(article_ids)
+
+    def suggest(self, needle: str, limit: int) -> list[tuple[str, str]]:
+        """(id, title) of up to ``limit`` stories whose id or title holds ``needle``."""
+        return self.catalog.titles_matching(needle, limit)
+
     def close(self) -> None:
         self.catalog.close()
         close = getattr(self.engine, "close", None)
         if close is not None:
             close()
-
-
-def index_dir(settings_cache: Path, corpus_dir: Path) -> Path:
-    """One index folder per corpus folder, so two corpora never share a cache."""
-    resolved = corpus_dir.resolve()
-    digest = hashlib.sha256(str(resolved).encode()).hexdigest()[:12]
-    return settings_cache / f"{resolved.name or 'corpus'}-{digest}"
 
 
 def open_index(
@@ -228,7 +250,8 @@ def open_index(
     if live is not None and _settled(live, found):
         return live, _report("reused", live, started, found, note)
     home.mkdir(parents=True, exist_ok=True)
-    with _exclusive(home):
+    # One process at a time brings the index up to date (the bot and `newsbot index`).
+    with exclusive_lock(home / LOCK):
         # Another process may have updated or replaced the index while this one waited.
         if live is not None and not _is_live(home, live):
             live, note = _live(home, None, engine, passage_tokens)
@@ -416,17 +439,6 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-@contextmanager
-def _exclusive(home: Path) -> Iterator[None]:
-    """One process at a time brings the index up to date (the bot and `newsbot index`)."""
-    with open(home / LOCK, "a+b") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 def _current_name(home: Path) -> str:
     return (home / CURRENT).read_text().strip()
 
@@ -435,12 +447,7 @@ def _promote(home: Path, staging: Path) -> Path:
     """Make a complete staging folder the live generation; drop the older ones."""
     name = staging.name.removeprefix(".staging-")
     os.replace(staging, home / name)
-    pointer = home / f".{CURRENT}.{os.getpid()}"
-    with open(pointer, "w") as handle:
-        handle.write(name)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(pointer, home / CURRENT)
+    atomic_write(home / CURRENT, name.encode())
     for entry in home.iterdir():
         stale = entry.name.startswith("gen-") or entry.name.startswith(".staging-")
         if entry.name != name and stale:
