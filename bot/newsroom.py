@@ -70,7 +70,6 @@ class Newsroom:
         self._lock = threading.Lock()
         self.index, self.report = self._open(rebuild)
         self.checked = time.time()
-        self._terms: dict[str, frozenset[str]] = {}
 
     def _open(self, rebuild: bool, current: NewsIndex | None = None) -> tuple[NewsIndex, Report]:
         return open_index(
@@ -88,9 +87,9 @@ class Newsroom:
         with self._lock:
             index, report = self._open(rebuild=False, current=self.index)
             # Reused, it is the same index; otherwise it was updated, or it finished an update a
-            # failure interrupted (a rebuilt engine), and its cached story terms are stale.
+            # failure interrupted (a rebuilt engine): a new index, with its own story terms.
             if index is not self.index:
-                self.index, self._terms = index, {}
+                self.index = index
             self.report, self.checked = report, time.time()
             return report
 
@@ -99,10 +98,9 @@ class Newsroom:
 
         index, report = self.index, self.report
         state = feeds.state_path(Path(self.settings.cache_dir), Path(self.settings.corpus_dir))
-        catalog = index.catalog
         with index.reading():
-            stories, versions = catalog.count("stories"), catalog.count("articles")
-            passages, updated = catalog.count("passages"), index.built_at
+            counts, updated = index.counts(), index.built_at
+        stories, versions, passages = counts["stories"], counts["articles"], counts["passages"]
         return Status(
             corpus=str(self.settings.corpus_dir),
             engine=report.engine,
@@ -134,17 +132,9 @@ class Newsroom:
             if not wanted:
                 return []
             hits = index.search_terms(sorted(wanted), TOPIC_DEPTH)
-            candidates = index.catalog.latest_among({p.article_id for p, _ in hits})
-            matching = (a for a in candidates if wanted <= self._article_terms(index, a))
+            candidates = index.latest_among({p.article_id for p, _ in hits})
+            matching = (a for a in candidates if wanted <= index.story_terms(a.article_id))
             return list(itertools.islice(matching, max(0, n)))
-
-    def _article_terms(self, index: NewsIndex, article: Article) -> frozenset[str]:
-        terms = self._terms.get(article.article_id)
-        if terms is None:
-            text = "\n".join(p.text for p in index.by_article.get(article.article_id, ()))
-            terms = frozenset(analysis.analyze(article.title + "\n" + text))
-            self._terms[article.article_id] = terms
-        return terms
 
     def source(self, identifier: str) -> SourceView | None:
         """An article id or passage id ("<article>:<n>"), resolved to the newest version."""
@@ -182,4 +172,4 @@ class Newsroom:
 
     def suggest(self, prefix: str, limit: int = 25) -> list[tuple[str, str]]:
         """Cheap autocomplete: (id, title) of stories whose id or title contains the text."""
-        return self.index.catalog.titles_matching(prefix.strip().lower(), limit)
+        return self.index.suggest(prefix.strip().lower(), limit)

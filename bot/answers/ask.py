@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import math
 import re
-import weakref
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.answers.choose import best_sentence as _best_sentence
 from bot.answers.question import Asked
+from bot.index import terms as index_terms
 from bot.index.newsindex import NewsIndex
 from bot.ingest.articles import Article
 from bot.ingest.dates import Published
@@ -39,10 +38,8 @@ SECOND_PASSAGE_WEIGHT = 0.1
 # How many of the best stories are looked at for the passage that carries the answer.
 COVERAGE_DEPTH = 5
 CLOSEST = 3  # "closest stories" shown beside a not-found answer
-# Passages of one story read to judge whether it answers (its first ones, ~40k tokens at the
-# default size): a news story says what it is about early, and one giant story must not make
-# every question that touches it cost its whole length.
-STORY_PASSAGES = 200
+# Passages of one story read to judge whether it answers: the index's bound (bot.index.terms).
+STORY_PASSAGES = index_terms.STORY_PASSAGES
 
 # Words that frame a question rather than say what it is about. Leaving them in lets a
 # passage that happens to say "how many" outrank one about the subject, and in a small corpus
@@ -218,69 +215,21 @@ def rank_stories(
     return [passages for _, _, passages in ranked]
 
 
-def idf(size: int, df: int) -> float:
-    """Lucene's BM25 IDF: positive, largest for a term no passage holds."""
-    return math.log(1.0 + (size - df + 0.5) / (df + 0.5))
-
-
 def term_weights(index: NewsIndex, terms: Sequence[str]) -> dict[str, float]:
-    """IDF of each distinct question term, from the engine when it can tell, else the passages."""
-    distinct = list(dict.fromkeys(terms))
-    counter = getattr(index.engine, "document_frequencies", None)
-    if counter is not None:
-        size, df = counter(distinct)
-    else:
-        size, table = _passage_frequencies(index)
-        df = {t: table.get(t, 0) for t in distinct}
-    return {t: idf(size, df.get(t, 0)) for t in distinct}
+    """IDF of each distinct question term, as the index's engine weighs it."""
+    return index.term_weights(terms)
 
 
-# Document frequencies computed from the passages, for engines that do not report them; kept
-# per loaded index (weakly, so a replaced index takes its table with it).
-_FREQUENCIES: weakref.WeakKeyDictionary[NewsIndex, tuple[int, dict[str, int]]] = (
-    weakref.WeakKeyDictionary()
-)
-
-
-def _passage_frequencies(index: NewsIndex) -> tuple[int, dict[str, int]]:
-    cached = _FREQUENCIES.get(index)
-    if cached is None:
-        table: dict[str, int] = {}
-        size = 0
-        for _, passage, title in index.catalog.all_passages():
-            size += 1
-            for term in set(analysis.passage_terms(title, passage.text)):
-                table[term] = table.get(term, 0) + 1
-        cached = (size, table)
-        _FREQUENCIES[index] = cached
-    return cached
-
-
-def passage_term_set(index: NewsIndex, passage: Passage, title: str | None = None) -> set[str]:
+def passage_term_set(
+    index: NewsIndex, passage: Passage, title: str | None = None
+) -> frozenset[str]:
     """The terms the index holds for a passage (its headline included, as the index has it)."""
-    if title is None:
-        title = index.titles.get(passage.article_id, "")
-    return set(analysis.passage_terms(title, passage.text))
-
-
-# Terms of whole stories, per loaded index: only the few top stories of a question are needed.
-_STORY_TERMS: weakref.WeakKeyDictionary[NewsIndex, dict[str, frozenset[str]]] = (
-    weakref.WeakKeyDictionary()
-)
+    return index.passage_terms(passage, title)
 
 
 def story_term_set(index: NewsIndex, article_id: str) -> frozenset[str]:
-    """The terms of all of a story's passages (and its headline)."""
-    cache = _STORY_TERMS.setdefault(index, {})
-    terms = cache.get(article_id)
-    if terms is None:
-        found: set[str] = set()
-        title = index.titles.get(article_id, "")
-        # Bounded per request: a story of megabytes is judged by its first STORY_PASSAGES.
-        for passage in index.catalog.passages_of(article_id, STORY_PASSAGES):
-            found |= passage_term_set(index, passage, title)
-        terms = cache[article_id] = frozenset(found)
-    return terms
+    """The terms of a story's passages and headline (its first STORY_PASSAGES passages)."""
+    return index.story_terms(article_id)
 
 
 def coverage(weights: Mapping[str, float], present: Collection[str]) -> float:

@@ -17,7 +17,7 @@ import shutil
 import sqlite3
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
@@ -27,6 +27,7 @@ from typing import TypeVar, overload
 from bot.index import updates as indexing
 from bot.index.catalog import Catalog, CatalogError
 from bot.index.engines.base import Engine, IncrementalEngine, engine_kind
+from bot.index.terms import IndexTerms
 from bot.ingest import corpus
 from bot.ingest.articles import Article
 from bot.storage import atomic_write, exclusive_lock
@@ -174,6 +175,7 @@ class NewsIndex:
         self.current: Sequence[Article] = _Current(catalog)
         self.passages: Mapping[str, Passage] = _ByPassageId(catalog)
         self.by_article: Mapping[str, list[Passage]] = _ByArticle(catalog)
+        self._terms = IndexTerms(catalog)
 
     def reading(self) -> AbstractContextManager[None]:
         """Lookups inside see one state of the index, even while it is being updated."""
@@ -192,6 +194,33 @@ class NewsIndex:
         # A passage deleted since the engine's last commit is no longer in the catalog.
         found = self.catalog.passages([h.doc for h in hits])
         return [(found[h.doc], h.score) for h in hits if h.doc in found]
+
+    # What answers and the newsroom need, as methods: nothing outside the index reads its
+    # catalog or asks its engine for more than a search.
+
+    def passage_terms(self, passage: Passage, title: str | None = None) -> frozenset[str]:
+        """The terms the engine holds for a passage (its headline's included)."""
+        return self._terms.passage(passage, title)
+
+    def story_terms(self, article_id: str) -> frozenset[str]:
+        """The terms of a story's passages and headline; remembered while this index is open."""
+        return self._terms.story(article_id)
+
+    def term_weights(self, terms: Sequence[str]) -> dict[str, float]:
+        """Lucene IDF of each distinct term, from the engine's own statistics."""
+        return self._terms.weights(self.engine, terms)
+
+    def counts(self) -> dict[str, int]:
+        """Stories, articles (every version) and passages indexed."""
+        return {what: self.catalog.count(what) for what in ("stories", "articles", "passages")}
+
+    def latest_among(self, article_ids: Iterable[str]) -> list[Article]:
+        """The stories among ``article_ids`` (newest versions only), newest first."""
+        return self.catalog.latest_among(article_ids)
+
+    def suggest(self, needle: str, limit: int) -> list[tuple[str, str]]:
+        """(id, title) of up to ``limit`` stories whose id or title holds ``needle``."""
+        return self.catalog.titles_matching(needle, limit)
 
     def close(self) -> None:
         self.catalog.close()

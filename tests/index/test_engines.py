@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import gc
+import json
+import random
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.index.engines.base import Hit
+from bot.index.engines import bm25
+from bot.index.engines.base import Engine, Hit, idf
 from bot.index.engines.bm25 import RankBM25Engine
 from bot.index.engines.tantivy import TantivyEngine
 from bot.text.analysis import analyze
@@ -126,8 +130,60 @@ def test_loading_from_a_folder_without_an_index_fails(engine_cls, tmp_path: Path
         engine_cls.load(tmp_path)
 
 
+def test_bm25_saves_plain_arrays_and_json_that_load_without_pickle(tmp_path: Path):
+    built = RankBM25Engine.build(enumerate(DOCS))
+    built.save(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([bm25.MANIFEST, bm25.ARRAYS])
+    manifest = json.loads((tmp_path / bm25.MANIFEST).read_text(encoding="utf-8"))
+    assert set(manifest["vocab"]) == {term for doc in DOCS for term in doc}
+    # Every member is a numeric array: numpy refuses object arrays when pickle is not allowed.
+    with np.load(tmp_path / bm25.ARRAYS, allow_pickle=False) as stored:
+        assert all(stored[name].dtype != object for name in stored.files)
+    loaded = RankBM25Engine.load(tmp_path)
+    terms = ["seoul", "chip", "zzzunknown"]
+    assert loaded.document_frequencies(terms) == built.document_frequencies(terms)
+    for question in QUESTIONS:
+        assert loaded.search(analyze(question), 8) == built.search(analyze(question), 8)
+
+
+def test_bm25_refuses_a_manifest_and_arrays_from_different_saves(tmp_path: Path):
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir(), second.mkdir()
+    RankBM25Engine.build(enumerate(DOCS)).save(first)
+    RankBM25Engine.build(enumerate(DOCS[:3])).save(second)
+    (second / bm25.ARRAYS).replace(first / bm25.ARRAYS)
+    with pytest.raises(ValueError, match="different saves"):
+        RankBM25Engine.load(first)
+
+
+def test_bm25_postings_score_as_rank_bm25_scores_after_a_reload(tmp_path: Path):
+    rng = random.Random(3)
+    vocab = [f"w{i}" for i in range(60)]
+    docs = [[rng.choice(vocab) for _ in range(rng.randint(0, 20))] for _ in range(200)]
+    built = RankBM25Engine.build(enumerate(docs))
+    built.save(tmp_path)
+    loaded = RankBM25Engine.load(tmp_path)
+    assert built._model is not None
+    for _ in range(10):
+        query = [rng.choice(vocab) for _ in range(3)]
+        expected = built._model.get_scores(query)
+        hits = loaded.search(query, 200)
+        assert {h.doc for h in hits} == {d for d in range(len(docs)) if expected[d] > 0}
+        assert np.allclose([h.score for h in hits], expected[[h.doc for h in hits]], rtol=1e-5)
+
+
+def test_the_bm25_engine_scores_with_the_one_shared_idf():
+    built = RankBM25Engine.build(enumerate(DOCS))
+    assert built._model is not None
+    size, counts = built.document_frequencies(["seoul", "chip"])
+    for term, df in counts.items():
+        assert built._model.idf[term] == idf(size, df)
+    assert idf(10, 0) > idf(10, 5) > idf(10, 10) > 0  # Lucene's form never reaches zero
+
+
 def test_document_frequencies_count_passages_per_term(engine_cls):
     engine = engine_cls.build(enumerate(DOCS))
+    assert isinstance(engine, Engine)  # counting is part of the protocol, not an optional extra
     size, counts = engine.document_frequencies(["seoul", "chip", "zzzunknown"])
     assert size == len(DOCS)
     assert counts == {"seoul": 2, "chip": 3, "zzzunknown": 0}
