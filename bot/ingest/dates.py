@@ -7,6 +7,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from bot.ingest.rfc822 import parse_rfc822
+
 MONTHS: dict[str, int] = {}
 for _number in range(1, 13):
     MONTHS[calendar.month_name[_number].lower()] = _number
@@ -83,12 +85,9 @@ def parse_metadata_date(value: object) -> Published | None:
         if match.group(4) and int(match.group(4)) < 24 and int(match.group(5)) < 60:
             time = f"{int(match.group(4)):02d}:{match.group(5)}"
         return Published(month, day, year, True, time=time, basis="metadata")
-    try:
-        from email.utils import parsedate_to_datetime
-
-        return _from_datetime(parsedate_to_datetime(text), "metadata")
-    except (TypeError, ValueError, IndexError, OverflowError):
-        pass
+    moment = parse_rfc822(text)
+    if moment is not None:
+        return _from_datetime(moment, "metadata")
     return _parse_written_date(text)
 
 
@@ -186,7 +185,21 @@ def infer_year(
     return Published(month, day, None, False, candidates, basis="weekday")
 
 
+_ANY_WEEKDAY = re.compile(r"\b(" + "|".join(WEEKDAYS) + r")\b", re.IGNORECASE)
+# "organizers said Tuesday", "the ministry announced on Monday", "said in a statement Friday":
+# the day the news was reported, i.e. the dateline's day. Other weekdays in a lead ("ended
+# Sunday", "will meet Wednesday") are days of the events reported.
+_REPORTED_ON = re.compile(
+    r"\b(?:said|says|announced|reported|told\s+\w+(?:\s+\w+)?|stated|added|noted|confirmed"
+    r"|revealed|disclosed|unveiled|released|warned|claimed|denied|urged)"
+    r"(?:\s+in\s+an?\s+(?:statement|release|press\s+release|report|briefing|interview))?"
+    r",?\s+(?:on\s+|late\s+|early\s+)?(" + "|".join(WEEKDAYS) + r")\b",
+    re.IGNORECASE,
+)
+
+
 def weekday_in(text: str) -> str | None:
-    """The first weekday named in a lead paragraph ("said Tuesday"), if any."""
-    match = re.search(r"\b(" + "|".join(WEEKDAYS) + r")\b", text, re.IGNORECASE)
+    """The weekday a lead paragraph was reported on: the one after a reporting verb ("said
+    Tuesday"), else the first weekday named, if any."""
+    match = _REPORTED_ON.search(text) or _ANY_WEEKDAY.search(text)
     return match.group(1).lower() if match else None

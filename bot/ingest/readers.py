@@ -3,7 +3,6 @@ and JSON Lines for bulk import (.jsonl)."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -14,6 +13,7 @@ import yaml
 
 from bot.ingest.articles import Article
 from bot.ingest.dates import Published, infer_year, parse_metadata_date
+from bot.ingest.slugs import slug
 from bot.ingest.wire import WireCopy, clean_text, parse_wire, web_id, web_id_date
 
 SUFFIXES = (".txt", ".md", ".markdown", ".jsonl")
@@ -110,11 +110,7 @@ def base_id(relative: str) -> str:
     """
     name = os.path.basename(relative)
     stem = name.rsplit(".", 1)[0] if "." in name else name
-    slug = re.sub(r"[\W_]+", "-", stem.lower()).strip("-") or "story"
-    if len(slug) > 80:  # Discord choice values stop at 100 characters
-        digest = hashlib.sha1(stem.encode()).hexdigest()[:8]
-        slug = f"{slug[:71].rstrip('-')}-{digest}"
-    return slug
+    return slug(stem, 80, empty="story")  # 80: Discord choice values stop at 100 characters
 
 
 _FRONT = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
