@@ -185,21 +185,7 @@ def infer_year(
     return Published(month, day, None, False, candidates, basis="weekday")
 
 
-_ANY_WEEKDAY = re.compile(r"\b(" + "|".join(WEEKDAYS) + r")\b", re.IGNORECASE)
-# "organizers said Tuesday", "the ministry announced on Monday", "said in a statement Friday":
-# the day the news was reported, i.e. the dateline's day. Other weekdays in a lead ("ended
-# Sunday", "will meet Wednesday") are days of the events reported.
-_REPORTED_ON = re.compile(
-    r"\b(?:said|says|announced|reported|told\s+\w+(?:\s+\w+)?|stated|added|noted|confirmed"
-    r"|revealed|disclosed|unveiled|released|warned|claimed|denied|urged)"
-    r"(?:\s+in\s+an?\s+(?:statement|release|press\s+release|report|briefing|interview))?"
-    r",?\s+(?:on\s+|late\s+|early\s+)?(" + "|".join(WEEKDAYS) + r")\b",
-    re.IGNORECASE,
-)
-
-
 def weekday_in(text: str) -> str | None:
-    """The weekday a lead paragraph was reported on: the one after a reporting verb ("said
-    Tuesday"), else the first weekday named, if any."""
-    match = _REPORTED_ON.search(text) or _ANY_WEEKDAY.search(text)
+    """The first weekday named in a lead paragraph ("said Tuesday"), if any."""
+    match = re.search(r"\b(" + "|".join(WEEKDAYS) + r")\b", text, re.IGNORECASE)
     return match.group(1).lower() if match else None
