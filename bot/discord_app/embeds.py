@@ -257,7 +257,8 @@ def status_embed(status: Status) -> discord.Embed:
     for feed in status.feeds[:15]:
         mark = "✅" if feed.healthy else "⚠️"
         embed.add_field(
-            name=f"{mark} {safe(trim(feed.title or feed.url, 100))}",
+            # Its own title or its host and path: a feed URL may carry a password or a key.
+            name=f"{mark} {safe(trim(feed.title or feed.name, 100))}",
             value=safe(trim(feed.describe(), FIELD_VALUE)),
             inline=False,
         )

@@ -760,3 +760,20 @@ def pulls_module():
     import bot.feeds.pull
 
     return bot.feeds.pull
+
+
+def test_the_discord_status_names_a_feed_by_host_and_path_and_escapes_its_title():
+    from bot.discord_app.embeds import status_embed
+    from bot.feeds.report import FeedStatus
+    from bot.newsroom import Status
+
+    secret = "https://reader:secretpass@news.example/private/rss.xml?apikey=SECRETKEY123"
+    untitled = FeedStatus(url=secret, last_error="HTTP 403 Forbidden", last_error_at=NOW)
+    titled = FeedStatus(url=secret, title="**Bold** @everyone", last_success=NOW)
+    status = Status("corpus", "bm25", 1, 1, 1, 0.0, 0.0, {}, feeds=(untitled, titled))
+    embed = status_embed(status).to_dict()
+    text = json.dumps(embed)
+    assert "secretpass" not in text and "SECRETKEY123" not in text and "reader" not in text
+    names = [field["name"] for field in embed["fields"][-2:]]
+    assert names[0].endswith("news.example/private/rss.xml")
+    assert "\\*\\*Bold\\*\\*" in names[1]  # shown literally, not as Markdown
