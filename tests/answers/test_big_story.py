@@ -68,8 +68,10 @@ def test_judging_a_huge_story_reads_a_bounded_number_of_its_passages(
         return real(title, text)
 
     monkeypatch.setattr(analysis, "passage_terms", counted)
-    answers._STORY_TERMS.clear()  # judged afresh, not from an earlier test's cache
-    answer = big_room.ask("How many containers did harbour crane 23 lift?", 3)
+    # Opened again, so the story is judged afresh, not from an earlier test's memory.
+    settings = big_room.settings
+    room = newsroom(Path(settings.corpus_dir), Path(settings.cache_dir))
+    answer = room.ask("How many containers did harbour crane 23 lift?", 3)
     assert answer.citations
     depth = max(3, answers.COVERAGE_DEPTH)
     assert len(analyzed) <= answers.STORY_PASSAGES + depth
