@@ -35,6 +35,14 @@ def ago(when: dt.datetime | None) -> str:
     return f"{seconds:.0f} s ago"
 
 
+def _redact(shown: FeedResult | FeedStatus, error_field: str) -> None:
+    # Frozen dataclasses: set once, at construction, so no copy ever holds the secret.
+    object.__setattr__(shown, "url", redact_url(shown.url))
+    error = getattr(shown, error_field)
+    if error is not None:
+        object.__setattr__(shown, error_field, redact_text(error))
+
+
 @dataclass(frozen=True)
 class FeedResult:
     """What one pull did for one feed."""
@@ -48,9 +56,7 @@ class FeedResult:
     bad_items: tuple[str, ...] = ()  # items skipped because they could not be read, and why
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "url", redact_url(self.url))
-        if self.error is not None:
-            object.__setattr__(self, "error", redact_text(self.error))
+        _redact(self, "error")
 
     @property
     def name(self) -> str:
@@ -123,9 +129,7 @@ class FeedStatus:
     bad_items: int = 0  # items of the last pull skipped as unreadable
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "url", redact_url(self.url))
-        if self.last_error is not None:
-            object.__setattr__(self, "last_error", redact_text(self.last_error))
+        _redact(self, "last_error")
 
     @property
     def name(self) -> str:
