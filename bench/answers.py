@@ -152,8 +152,14 @@ def success(qrels: dict[str, dict[str, int]], run: dict[str, dict[str, float]], 
 
 
 def ranked_run(items: Sequence[str]) -> dict[str, float]:
-    """Items in shown order as a run: descending scores, the first shown highest."""
-    return {item: float(len(items) - i) for i, item in enumerate(items)}
+    """Items in shown order as a run: descending scores, the first shown highest.
+
+    An item shown twice (two passages of the right story) keeps its first, higher rank.
+    """
+    run: dict[str, float] = {}
+    for i, item in enumerate(items):
+        run.setdefault(item, float(len(items) - i))
+    return run
 
 
 def answerable_metrics(

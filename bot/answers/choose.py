@@ -19,6 +19,10 @@ CUE_WEIGHT = 0.35
 # the bonus: in a passage already chosen as relevant it may well be the answer ("The toll rose
 # to 107."), but a sentence that also names the subject is the safer answer line.
 CUE_ALONE = 0.5
+# For the answer line the cue outweighs any share of words (a share is at most 1): the
+# sentence that gives the figure and names part of the subject is the answer, however many
+# of the question's words the sentence before it repeats.
+ANSWER_LINE_CUE = 1.0
 # Captions and fragments (a dateline, two words cut off a photo) say little on their own; they
 # keep this share of their score, so a full paragraph with the same words wins.
 CAPTION_FACTOR = 0.5
@@ -45,14 +49,14 @@ def _share(weights: Mapping[str, float], present: Collection[str]) -> float:
 
 
 def sentence_scores(
-    text: str, weights: Mapping[str, float], asked: Asked | None = None
+    text: str, weights: Mapping[str, float], asked: Asked | None = None, cue: float = CUE_WEIGHT
 ) -> list[tuple[float, str]]:
     """Each sentence's score: the share of question weight it holds, plus the answer cue."""
     scored = []
     for sentence in sentences(text):
         gained = _share(weights, set(analysis.analyze(sentence)))
-        cue = asked is not None and holds_expected(sentence, asked.expects, asked.numbers)
-        bonus = CUE_WEIGHT * (1.0 if gained > 0 else CUE_ALONE) if cue else 0.0
+        holds = asked is not None and holds_expected(sentence, asked.expects, asked.numbers)
+        bonus = cue * (1.0 if gained > 0 else CUE_ALONE) if holds else 0.0
         scored.append((gained + bonus, sentence))
     return scored
 
@@ -69,7 +73,7 @@ def best_sentence(
     """
     weights = terms if isinstance(terms, Mapping) else dict.fromkeys(terms, 1.0)
     best: tuple[float, str] | None = None
-    for score, sentence in sentence_scores(text, weights, asked):
+    for score, sentence in sentence_scores(text, weights, asked, ANSWER_LINE_CUE):
         if score > 0 and (best is None or score > best[0] + 1e-9):
             best = (score, sentence)
     return best[1] if best else None

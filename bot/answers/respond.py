@@ -23,7 +23,7 @@ from bot.answers.ask import (
     term_weights,
 )
 from bot.answers.choose import Fit, choose
-from bot.answers.question import Asked, read_question, unmet
+from bot.answers.question import Asked, holds_expected, read_question, unmet
 from bot.index.newsindex import NewsIndex
 from bot.text import analysis
 from bot.text.passages import Passage
@@ -31,6 +31,12 @@ from bot.text.passages import Passage
 # Passages of a candidate story weighed for the one to show: its first ones (a news story
 # gives its facts early) plus any the engine found further in; bounded for a giant story.
 CHOOSE_PASSAGES = 40
+# A story's next passage fills a free slot of a found answer when it scores at least this share
+# of the shown one's (chosen on the tune split of bench/qa).
+SECOND_FIT = 0.6
+# Share of the question's weight a second passage must add (words the first lacks) to count
+# as answering another part of it.
+NEW_PART = 0.05
 
 # A reranker sees the engine's passages for a question and returns them in its own order (with
 # its own scores): the hook where a semantic score is fused with BM25 (bot.semantic.rerank).
@@ -46,6 +52,7 @@ class _Story:
     hits: list[tuple[Passage, float]]
     copies: list[str] = field(default_factory=list)
     fits: list[Fit] = field(default_factory=list)
+    extra: list[Fit] = field(default_factory=list)  # its next-best passage, if slots are free
     cover: float = 0.0  # best coverage among its chosen passages (headline included)
 
 
@@ -95,9 +102,20 @@ def respond(
         shown = [s for s in answering if s.cover >= base.MIN_COVERAGE][:k]
     else:
         shown = stories[: base.CLOSEST]
+    # Slots a found answer leaves free go to a story's next passage when it answers nearly as
+    # well: the question's other part, or the figure beside the paragraph that names it.
+    spare = k - sum(len(s.fits) for s in shown) if found else 0
     citations: list[Citation] = []
     for story in shown:
-        for chosen in story.fits:
+        extra = [
+            f
+            for f in story.extra
+            if f.score >= SECOND_FIT * story.fits[0].score
+            and _adds(weights, asked, story.fits[0].passage, f.passage)
+        ]
+        shows = story.fits + extra[: max(0, spare)]
+        spare -= len(shows) - len(story.fits)
+        for chosen in shows:
             cover = coverage(weights, passage_term_set(index, chosen.passage))
             citations.append(
                 cite(len(citations) + 1, index.articles[story.article_id], chosen.passage,
@@ -106,6 +124,19 @@ def respond(
     if found:
         return Answer(text, True, tuple(citations))
     return Answer(text, False, (), tuple(citations))
+
+
+def _adds(weights: Mapping[str, float], asked: Asked, shown: Passage, other: Passage) -> bool:
+    """Whether ``other`` answers another part of the question than ``shown``: it holds
+    question words the shown one lacks, or the asked kind of thing (a figure, a name, a
+    date) the shown one lacks."""
+    held = set(analysis.analyze(shown.text))
+    new = set(analysis.analyze(other.text)) - held
+    if coverage(weights, new) >= NEW_PART:
+        return True
+    return holds_expected(other.text, asked.expects, asked.numbers) and not holds_expected(
+        shown.text, asked.expects, asked.numbers
+    )
 
 
 def answers(index: NewsIndex, article_id: str, asked: Asked) -> bool:
@@ -162,7 +193,8 @@ def _choose(
     ]
     pool.sort(key=lambda p: p.position)
     title = index.titles.get(story.article_id, "")
-    story.fits = choose(pool, weights, asked, count, [p.passage_id for p in retrieved], title)
+    fits = choose(pool, weights, asked, count + 1, [p.passage_id for p in retrieved], title)
+    story.fits, story.extra = fits[:count], fits[count:]
     story.cover = max(
         (coverage(weights, passage_term_set(index, f.passage, title)) for f in story.fits),
         default=0.0,
