@@ -34,6 +34,8 @@ class Article:
     published: Published | None = None
     web_id: str | None = None  # Yonhap's AEN... id, when known
     license: str | None = None
+    # The copy had no headline: the title is its lead sentence, trimmed (shown as such).
+    title_derived: bool = False
 
     @property
     def text(self) -> str:

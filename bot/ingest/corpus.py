@@ -14,7 +14,7 @@ from functools import cached_property
 from pathlib import Path
 
 from bot.ingest.articles import Article
-from bot.ingest.readers import MAX_FILE_BYTES, SUFFIXES, ArticleError, parse_bytes
+from bot.ingest.readers import MAX_FILE_BYTES, SUFFIXES, ArticleError, parse_file
 
 log = logging.getLogger(__name__)
 
@@ -222,13 +222,18 @@ def read_file(relative: str, path: str, size: int, mtime: int) -> FileState:
         return FileState(relative, size, mtime, f"size:{len(raw)}", problem=problem)
     digest = hashlib.sha256(raw).hexdigest()
     try:
-        articles = tuple(parse_bytes(raw, relative))
+        found, notes = parse_file(raw, relative, file_time=mtime / 1e9)
+        articles = tuple(found)
     except ArticleError as error:
         log.warning("skipped %s: %s", relative, error)
         return FileState(relative, size, mtime, digest, problem=str(error))
     except Exception as error:  # a parser bug must cost one file, never the whole corpus
         log.exception("skipped %s: unexpected parser error", relative)
         return FileState(relative, size, mtime, digest, problem=f"parser error: {error!r}")
+    if notes:  # stories were read, and some records were not: both are kept and shown
+        note = "; ".join(notes)
+        log.warning("partly read %s: %s", relative, note)
+        return FileState(relative, size, mtime, digest, articles, problem=note)
     return FileState(relative, size, mtime, digest, articles)
 
 

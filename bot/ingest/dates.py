@@ -19,6 +19,10 @@ WEEKDAYS = tuple(day.lower() for day in calendar.day_name)
 
 # Wire stories are not older than this; candidate years before it are noise.
 EARLIEST_YEAR = 1990
+# A wire story saved as it arrives has a file time within days of its dateline; a longer gap
+# means the file was copied later (a checkout, a backup), and its time says nothing.
+FILE_TIME_WINDOW = dt.timedelta(days=31)
+FILE_TIME = "file time"
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,8 @@ class Published:
         head = f"{calendar.month_name[self.month]} {self.day}"
         if self.year is None:
             return f"{head}, year unknown"
+        if FILE_TIME in self.basis:
+            return f"{head}, {self.year}? (year from the file's date)"
         return f"{head}, {self.year}" + ("" if self.year_certain else "?")
 
     def iso(self) -> str:
@@ -152,6 +158,7 @@ def infer_year(
     weekday: str | None,
     text: str = "",
     today: dt.date | None = None,
+    filed: dt.date | None = None,
 ) -> Published:
     """Infer a dateline's year from the weekday named in the lead and years in the text.
 
@@ -159,9 +166,17 @@ def infer_year(
     a story is rarely written more than two years after the latest year it mentions. When
     exactly one candidate survives it is *probable*, never certain; otherwise the year stays
     unknown and the candidates are kept so a reader can see them.
+
+    ``filed``, the date of the story's file, decides only when that leaves the year open: the
+    latest date with this month and day up to a day after ``filed`` (Seoul runs ahead of
+    UTC), if it is within ``FILE_TIME_WINDOW`` and the weekday allows it. It is probable, and
+    its label says where the year came from.
     """
     today = today or dt.date.today()
     if weekday is None or weekday.lower() not in WEEKDAYS:
+        from_file = _year_filed(month, day, filed)
+        if from_file is not None:
+            return Published(month, day, from_file, False, basis=FILE_TIME)
         return Published(month, day, basis="dateline")
     wanted = WEEKDAYS.index(weekday.lower())
     candidates = tuple(
@@ -182,10 +197,39 @@ def infer_year(
             )
     if len(candidates) == 1:
         return Published(month, day, candidates[0], False, candidates, basis="weekday")
+    from_file = _year_filed(month, day, filed)
+    if from_file in candidates:
+        return Published(month, day, from_file, False, candidates, basis=f"weekday and {FILE_TIME}")
     return Published(month, day, None, False, candidates, basis="weekday")
 
 
+def _year_filed(month: int, day: int, filed: dt.date | None) -> int | None:
+    """The year a story dated ``month``/``day`` has if its file was saved as it arrived."""
+    if filed is None:
+        return None
+    latest = filed + dt.timedelta(days=1)
+    for year in (latest.year, latest.year - 1):
+        if _valid(year, month, day) and dt.date(year, month, day) <= latest:
+            gap = filed - dt.date(year, month, day)
+            return year if gap <= FILE_TIME_WINDOW else None
+    return None
+
+
+_ANY_WEEKDAY = re.compile(r"\b(" + "|".join(WEEKDAYS) + r")\b", re.IGNORECASE)
+# "organizers said Tuesday", "the ministry announced on Monday", "said in a statement Friday":
+# the day the news was reported, i.e. the dateline's day. Other weekdays in a lead ("ended
+# Sunday", "will meet Wednesday") are days of the events reported.
+_REPORTED_ON = re.compile(
+    r"\b(?:said|says|announced|reported|told\s+\w+(?:\s+\w+)?|stated|added|noted|confirmed"
+    r"|revealed|disclosed|unveiled|released|warned|claimed|denied|urged)"
+    r"(?:\s+in\s+an?\s+(?:statement|release|press\s+release|report|briefing|interview))?"
+    r",?\s+(?:on\s+|late\s+|early\s+)?(" + "|".join(WEEKDAYS) + r")\b",
+    re.IGNORECASE,
+)
+
+
 def weekday_in(text: str) -> str | None:
-    """The first weekday named in a lead paragraph ("said Tuesday"), if any."""
-    match = re.search(r"\b(" + "|".join(WEEKDAYS) + r")\b", text, re.IGNORECASE)
+    """The weekday a lead paragraph was reported on: the one after a reporting verb ("said
+    Tuesday"), else the first weekday named, if any."""
+    match = _REPORTED_ON.search(text) or _ANY_WEEKDAY.search(text)
     return match.group(1).lower() if match else None

@@ -3,10 +3,11 @@ and JSON Lines for bulk import (.jsonl)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
 import yaml
@@ -14,10 +15,12 @@ import yaml
 from bot.ingest.articles import Article
 from bot.ingest.dates import Published, infer_year, parse_metadata_date
 from bot.ingest.slugs import slug
-from bot.ingest.wire import WireCopy, clean_text, parse_wire, web_id, web_id_date
+from bot.ingest.wire import WireCopy, clean_text, lead_text, parse_wire, web_id, web_id_date
 
 SUFFIXES = (".txt", ".md", ".markdown", ".jsonl")
 MAX_FILE_BYTES = 20 * 1024 * 1024  # larger files are refused with a reason, not read
+# A headline-less story is titled by its lead sentence, cut to about a headline's length.
+DERIVED_TITLE_CHARS = 100
 
 # Key names seen in scrapers' front matter and feed exports, most specific first.
 KEYS: dict[str, tuple[str, ...]] = {
@@ -58,17 +61,30 @@ def read_file(path: Path, relative: str) -> list[Article]:
     return parse_bytes(raw, relative)
 
 
-def parse_bytes(raw: bytes, relative: str) -> list[Article]:
-    """All articles in a file's bytes; ``relative`` (its corpus path) picks the format and ids."""
+def parse_bytes(raw: bytes, relative: str, *, file_time: float | None = None) -> list[Article]:
+    """All articles in a file's bytes; ``relative`` (its corpus path) picks the format and ids.
+
+    ``file_time`` (the file's modification time, epoch seconds) is evidence for the year of a
+    dateline that has none: see ``dates.infer_year``.
+    """
+    return parse_file(raw, relative, file_time=file_time)[0]
+
+
+def parse_file(
+    raw: bytes, relative: str, *, file_time: float | None = None
+) -> tuple[list[Article], list[str]]:
+    """``parse_bytes``, plus what was skipped inside a file that still held stories (the bad
+    lines of a JSON Lines file, by number)."""
     text = decode(raw)
     # os.path rather than pathlib: this runs once per file, and a million-passage build reads
     # 180k of them.
     suffix = os.path.splitext(relative)[1].lower()
+    filed = _filed(file_time)
     if suffix == ".jsonl":
-        return list(_read_jsonl(text, relative))
+        return _read_jsonl(text, relative, filed)
     if suffix in (".md", ".markdown"):
         meta, body = split_front_matter(text)
-        return [article_from_record(meta, body, relative, base_id(relative))]
+        return [article_from_record(meta, body, relative, base_id(relative), filed)], []
     if _FRONT.match(text):
         # Scrapers save Markdown-with-front-matter as .txt too; a "---" block that is not YAML
         # is just part of the wire copy.
@@ -77,8 +93,17 @@ def parse_bytes(raw: bytes, relative: str) -> list[Article]:
         except ArticleError:
             pass
         else:
-            return [article_from_record(meta, body, relative, base_id(relative))]
-    return [article_from_wire(parse_wire(text), {}, relative, base_id(relative))]
+            return [article_from_record(meta, body, relative, base_id(relative), filed)], []
+    return [article_from_wire(parse_wire(text), {}, relative, base_id(relative), filed)], []
+
+
+def _filed(file_time: float | None) -> dt.date | None:
+    if file_time is None:
+        return None
+    try:
+        return dt.datetime.fromtimestamp(file_time, dt.UTC).date()
+    except (OverflowError, OSError, ValueError):  # a nonsense timestamp is no evidence
+        return None
 
 
 def decode(raw: bytes) -> str:
@@ -201,14 +226,20 @@ def _load_yaml(block: str) -> object:
         raise yaml.YAMLError(str(error)) from error
 
 
-def _read_jsonl(text: str, relative: str) -> Iterable[Article]:
+def _read_jsonl(
+    text: str, relative: str, filed: dt.date | None
+) -> tuple[list[Article], list[str]]:
     base = base_id(relative)
     seen: set[str] = set()
     articles = []
     problems = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    records = 0
+    # split("\n"), not splitlines(): line numbers must be the ones an editor shows, and
+    # splitlines() also breaks at form feeds and Unicode separators inside a record.
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
+        records += 1
         try:
             try:
                 record = json.loads(line)
@@ -227,15 +258,20 @@ def _read_jsonl(text: str, relative: str) -> Iterable[Article]:
                 body = "\n".join(str(p) for p in body)
             elif body is not None and not isinstance(body, str):
                 raise ArticleError("body is not text")
-            articles.append(article_from_record(record, str(body or ""), relative, article_id))
+            articles.append(
+                article_from_record(record, str(body or ""), relative, article_id, filed)
+            )
         except (json.JSONDecodeError, ArticleError) as error:
-            # One bad record must not cost the others: keep going, report only if none worked.
+            # One bad record must not cost the others: keep going, and say which lines failed.
             problems.append(f"line {number}: {error}")
     if problems and not articles:
         raise ArticleError("; ".join(problems[:3]))
     if not articles:
         raise ArticleError("no records")
-    return articles
+    if not problems:
+        return articles, []
+    shown = "; ".join(problems[:5]) + ("; ..." if len(problems) > 5 else "")
+    return articles, [f"{len(problems)} of {records} lines skipped: {shown}"]
 
 
 def _first(meta: Mapping[str, object], field: str) -> object | None:
@@ -271,23 +307,40 @@ def _text(value: object | None) -> str | None:
 
 
 def article_from_record(
-    meta: Mapping[str, object], body: str, relative: str, article_id: str
+    meta: Mapping[str, object],
+    body: str,
+    relative: str,
+    article_id: str,
+    filed: dt.date | None = None,
 ) -> Article:
     """An article from metadata (front matter or a JSON record) and its body text."""
     title = _text(_first(meta, "title"))
     # No title in the metadata: the body's headline line is the title, as in wire copy.
     wire = parse_wire(body, title=title) if title else parse_wire(body)
-    return article_from_wire(wire, meta, relative, article_id)
+    return article_from_wire(wire, meta, relative, article_id, filed)
 
 
 def article_from_wire(
-    wire: WireCopy, meta: Mapping[str, object], relative: str, article_id: str
+    wire: WireCopy,
+    meta: Mapping[str, object],
+    relative: str,
+    article_id: str,
+    filed: dt.date | None = None,
 ) -> Article:
-    """An Article from parsed copy; metadata (may be empty) wins over what the text says."""
-    if not wire.headline:
-        raise ArticleError("no headline: no title in metadata and no headline line in the text")
+    """An Article from parsed copy; metadata (may be empty) wins over what the text says.
+
+    Copy without a headline (pages that open at the dateline or byline) is still a story: it
+    is titled by its lead sentence and marked ``title_derived``. ``filed``: the file's date.
+    """
     if not wire.paragraphs:  # a photo story's caption alone is body enough
+        if not wire.headline:
+            raise ArticleError("no headline and no body text")
         raise ArticleError("no body text under the headline")
+    title, derived = wire.headline, False
+    if not title:
+        title, derived = derived_title(lead_text(wire)), True
+        if not title:
+            raise ArticleError("no headline, and no lead sentence to title the story by")
     lowered = _lowered(meta)  # once for all the fields below
     url = _text(_pick(lowered, "url"))
     story_web_id = web_id(url) or web_id(_text(_pick(lowered, "id")))
@@ -295,7 +348,7 @@ def article_from_wire(
         parse_metadata_date(_pick(lowered, "date"))
         or web_id_date(story_web_id)
         or wire.published
-        or _from_dateline(wire)
+        or _from_dateline(wire, filed)
     )
     source = _text(_pick(lowered, "source"))
     if wire.agency and (source is None or not source.isascii()):
@@ -303,7 +356,7 @@ def article_from_wire(
     byline = _byline(_text(_pick(lowered, "byline"))) or wire.byline
     return Article(
         article_id=article_id,
-        title=wire.headline,
+        title=title,
         paragraphs=wire.paragraphs,
         path=relative,
         tags=wire.tags,
@@ -316,14 +369,29 @@ def article_from_wire(
         published=published,
         web_id=story_web_id,
         license=_text(_pick(lowered, "license")),
+        title_derived=derived,
     )
 
 
-def _from_dateline(wire: WireCopy) -> Published | None:
+def derived_title(lead: str) -> str:
+    """A title for a story without a headline: its first sentence, cut at a word boundary."""
+    lead = " ".join(lead.split())
+    if not lead:
+        return ""
+    from sentencex import segment  # imported here: only headline-less copy needs it
+
+    first = next(iter(segment("en", lead)), lead).strip()
+    if len(first) <= DERIVED_TITLE_CHARS:
+        return first
+    cut = first[: DERIVED_TITLE_CHARS + 1].rsplit(" ", 1)[0].rstrip(" ,;:-—")
+    return (cut or first[:DERIVED_TITLE_CHARS]) + "…"
+
+
+def _from_dateline(wire: WireCopy, filed: dt.date | None = None) -> Published | None:
     if wire.month is None or wire.day is None:
         return None
     text = " ".join(p.text for p in wire.paragraphs if not p.is_caption)
-    return infer_year(wire.month, wire.day, wire.weekday, text)
+    return infer_year(wire.month, wire.day, wire.weekday, text, filed=filed)
 
 
 def _byline(value: str | None) -> str | None:

@@ -88,6 +88,10 @@ _HTML_TAG = re.compile(
     re.IGNORECASE,
 )
 _INDENT = re.compile(r"^[ \t]{2,}\S")
+_SENTENCE_END = re.compile(r"[.!?:;][\"”’')\]]*\s*$")
+# A line wholly in square brackets is an editor's aside ("[Kim, who took these pictures, is a
+# reporter at ...]"), a photo credit or a correction: never the headline.
+_ASIDE = re.compile(r"^\[[^\[\]]+\]$")
 _PROSE_END = re.compile(r"[a-z]{2,}[.!?][\"”’']?$")
 
 # Past the first paragraphs a dateline belongs to a later item (digests), not this story.
@@ -238,7 +242,11 @@ def _continues(previous: str, line: str, width: int) -> bool:
     stripped = line.strip()
     if _BYLINE.match(stripped) or _NOTE.match(stripped) or STRONG_DATELINE.match(stripped):
         return False
-    return len(previous) + 1 + len(stripped.split()[0]) > width
+    if len(previous) + 1 + len(stripped.split()[0]) > width:
+        return True
+    # Copy re-wrapped by a feed (a "<br/>" per line) breaks lines well short of any width;
+    # a line left mid-sentence and one going on in lowercase are still one sentence.
+    return stripped[0].islower() and not _SENTENCE_END.search(previous)
 
 
 def parse_wire(text: str, title: str | None = None) -> WireCopy:
@@ -325,6 +333,20 @@ def parse_wire(text: str, title: str | None = None) -> WireCopy:
     )
 
 
+def lead_text(copy: WireCopy) -> str:
+    """The lead paragraph without its dateline (or the first caption of a photo story)."""
+    prose = [p.text for p in copy.paragraphs if not p.is_caption]
+    text = prose[0] if prose else (copy.paragraphs[0].text if copy.paragraphs else "")
+    if copy.dateline or copy.month:
+        match = (
+            STRONG_DATELINE.match(text) or _CITYLESS_DATELINE.match(text)
+            or WEAK_DATELINE.match(text)
+        )  # fmt: skip
+        if match:
+            text = text[match.end() :]
+    return text.strip()
+
+
 def _find_lead(paragraphs: list[str]) -> tuple[int, re.Match[str]] | None:
     """The paragraph opening with (or, glued, containing) a full dateline, if it comes before
     any prose: in digests a later item's dateline must not swallow the header."""
@@ -406,6 +428,7 @@ class _Header:
                 self._read_meta(line)
                 or _is_chrome_line(line, bullets=want_headline)
                 or bool(_DAY_ONLY.match(_bare(line)))  # "June 26": a date label with no year
+                or bool(_ASIDE.match(line.strip()))  # a photo credit or editor's aside
                 or self._repeats_headline(line)
             )
             if skip:
@@ -470,6 +493,7 @@ class _Header:
             or _is_chrome_line(line)
             or bool(_DAY_ONLY.match(bare))
             or _is_caption(bare)
+            or bool(_ASIDE.match(line.strip()))
         )
 
     def _read_meta(self, line: str) -> bool:
@@ -562,6 +586,8 @@ def _is_chrome_line(line: str, bullets: bool = True) -> bool:
 
 def _headline_like(line: str) -> bool:
     bare = _bare(line)
+    if _ASIDE.match(line.strip()):
+        return False
     worded = [w for w in bare.split() if re.search(r"[^\W\d_]", w)]
     return len(worded) >= 2 and len(bare) <= 300 and not _is_prose(bare)
 

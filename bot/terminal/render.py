@@ -88,9 +88,21 @@ def render_answer(answer: Answer, bold: bool = False) -> str:
         if c.url:
             lines.append(f"      {safe(c.url)}")
         lines.append(f"      source id: {safe(c.passage_id)}")
+        if c.copies:
+            # Near-duplicates are cited once: name the other copies rather than repeat them.
+            also = "; ".join(f"{safe(k.source) or 'unknown source'} ({safe(k.article_id)})"
+                             for k in c.copies)  # fmt: skip
+            lines.append(_wrap(f"also published by: {also}", "      "))
         lines.append("")
     lines.append("Open a source with: newsbot source <source id>")
     return "\n".join(lines)
+
+
+DERIVED = " [no headline; titled by its lead]"
+
+
+def _title(article: Article) -> str:
+    return safe(article.title) + (DERIVED if article.title_derived else "")
 
 
 def render_latest(articles: Sequence[Article], topic: str | None = None) -> str:
@@ -98,7 +110,7 @@ def render_latest(articles: Sequence[Article], topic: str | None = None) -> str:
         return f"No stored stories about {safe(repr(topic))}." if topic else "No stored stories."
     lines = []
     for n, a in enumerate(articles, start=1):
-        lines.append(f"{n:>2}. {safe(a.title)}")
+        lines.append(f"{n:>2}. {_title(a)}")
         lines.append(
             f"    {safe(a.source) or 'unknown source'} · {date_text(a.published)}"
             f" · id: {safe(a.article_id)}"
@@ -111,7 +123,7 @@ def render_source(view: SourceView) -> str:
     lines = []
     if view.superseded:
         lines.append(f"({safe(view.requested_id)} is an earlier version; showing the newest.)")
-    lines.append(safe(a.title) + (f"  ({safe(a.version_tag)})" if a.version_tag else ""))
+    lines.append(_title(a) + (f"  ({safe(a.version_tag)})" if a.version_tag else ""))
     lines.append(credit(a.source, a.byline, a.dateline, a.published))
     if a.url:
         lines.append(safe(a.url))
@@ -145,6 +157,7 @@ def citation_json(c: Citation) -> dict[str, Any]:
         "byline": c.byline,
         "url": c.url,
         "score": c.score,
+        "copies": [{"article_id": k.article_id, "source": k.source} for k in c.copies],
     }
 
 
@@ -163,6 +176,7 @@ def latest_json(articles: Sequence[Article]) -> dict[str, Any]:
             {
                 "article_id": a.article_id,
                 "title": a.title,
+                "title_derived": a.title_derived,
                 "published": published_json(a.published),
                 "published_label": a.published.label() if a.published else None,
                 "source": a.source,
@@ -180,6 +194,7 @@ def source_json(view: SourceView) -> dict[str, Any]:
         "requested_id": view.requested_id,
         "superseded": view.superseded,
         "title": a.title,
+        "title_derived": a.title_derived,
         "byline": a.byline,
         "dateline": a.dateline,
         "published": published_json(a.published),

@@ -79,3 +79,18 @@ def test_status_escapes_file_names_and_reasons():
         checked=0.0, skipped={f"evil{OSC_TITLE}.txt": f"no headline {CLEAR}"},
     )  # fmt: skip
     assert _bare_controls(render.render_status(status)) == []
+
+
+def test_a_derived_title_is_marked_in_lists_sources_and_json():
+    article = Article(
+        article_id="volley", title="South Korea beat Japan 3-1 in the final",
+        paragraphs=(Paragraph("INCHEON -- South Korea beat Japan 3-1 in the final."),),
+        path="volley.txt", title_derived=True,
+    )  # fmt: skip
+    assert render.DERIVED in render.render_latest([article])
+    view = SourceView(article, ())
+    assert render.DERIVED in render.render_source(view)
+    assert render.source_json(view)["title_derived"] is True
+    assert render.latest_json([article])["articles"][0]["title_derived"] is True
+    headed = Article(article_id="x", title="Ferry resumes", paragraphs=(), path="x.txt")
+    assert render.DERIVED not in render.render_latest([headed])
