@@ -52,6 +52,21 @@ What was verified against the published model
   0.1046 and 0.1411 to four decimals; the int8 model gives 0.6684, 0.1055 and 0.1404.
 - On 512 Reuters-21578 paragraphs, int8 against float vectors: cosine min 0.9989, median 0.9995.
 (Checked with onnx and safetensors from a scratch folder, not dependencies of newsbot.)
+
+Cost (measured 2026-12-01 with ``python -m bench.embed``, on this 2-core machine while other
+work kept its load average at 5-9, so these are pessimistic)
+-----------------------------------------------------------------------------------------
+- Load: 0.6-1.2 s (imports, both digests, session); +188 MB resident once loaded (the int8
+  weights are expanded to fp32 in memory); ~315 MB resident after embedding 1,000 passages
+  with onnxruntime's memory arena off (671-988 MB with it on).
+- Passages: 14-23 per second (44-72 ms each; Reuters paragraphs average 39 tokens). The
+  arithmetic is fp32 (about 21 MFLOP per token), so this is compute-bound: 10k passages take
+  minutes, 1M passages most of a day. Embedding at build time needs its own budget.
+- One question: p50 8.5-25 ms.
+- Exact search, top 20: 10k vectors p50 27-33 ms, 100k 73 ms, 1M 567 ms (1.5 GB mapped).
+  Much of the 10k figure is OpenBLAS threads fighting for busy cores: the same 10k×384
+  product measured p50 11 ms multi-threaded against 1.9 ms with OPENBLAS_NUM_THREADS=1.
+- Rerank of 50 BM25 candidates (vectors fetched + fused): p50 0.6-0.7 ms.
 """
 
 from bot.semantic.fusion import (
