@@ -177,24 +177,41 @@ def _read_confined(relative: str, path: str) -> bytes:
     """The bytes of a regular file at ``path``, never through a link.
 
     The scan skipped links, but a file (or a folder above it) may be swapped for one before
-    the read: the last step is opened with O_NOFOLLOW, and the resolved path must still be
-    ``relative`` under the corpus root. O_NONBLOCK keeps a FIFO from blocking the open.
+    the read. So the file is reached from the corpus root one step at a time, each step
+    opened relative to the last with O_NOFOLLOW (a link at any step fails with ELOOP), which
+    costs a few system calls where resolving the whole path cost ~0.2 ms a file. O_NONBLOCK
+    keeps a FIFO from blocking the open; only a regular file is read.
     """
+    parts = relative.split("/")
     root = path[: len(path) - len(relative)].rstrip(os.sep) or os.sep
-    expected = os.path.join(os.path.realpath(root), relative)
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    step = os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC
+    folder = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)  # may be a link
     try:
-        fd = os.open(path, flags)
+        for part in parts[:-1]:
+            inner = os.open(part, step | os.O_DIRECTORY, dir_fd=folder)
+            os.close(folder)
+            folder = inner
+        fd = os.open(parts[-1], step | os.O_NONBLOCK, dir_fd=folder)
     except OSError as error:
-        if error.errno == errno.ELOOP:
-            raise _Refused("a link, not a story file: not read") from error
+        if error.errno in (errno.ELOOP, errno.ENOTDIR):
+            raise _Refused("reached through a link: not read") from error
         raise
-    with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+    finally:
+        os.close(folder)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
             raise _Refused("not a regular file (a pipe, socket or device)")
-        if os.path.realpath(path) != expected:
-            raise _Refused("reached through a link to elsewhere: not read")
-        return handle.read(MAX_FILE_BYTES + 1)
+        chunks, left = [], MAX_FILE_BYTES + 1
+        while left > 0:  # one read for a file that did not grow since its stat
+            chunk = os.read(fd, min(left, max(info.st_size + 1, 65536)))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 class _Refused(Exception):
