@@ -334,6 +334,11 @@ def run(args: argparse.Namespace, say: Callable[[str], None] = print) -> dict[st
                 offcorpus += claims
             if offcorpus:
                 results["offcorpus"] = off_corpus(index, offcorpus)
+    if args.qa_corpus:
+        from bench import answers as reader
+
+        say("reader-level question sets ...")
+        reader.run(args.qa_corpus, args.out, args.engine, say=say)
     markdown = f"Settings: {settings_line()}\n\n{table(results)}"
     say(markdown)
     if args.out:
@@ -356,6 +361,11 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument("--questions", type=Path, default=HERE / "questions.jsonl")
     parser.add_argument("--offcorpus", type=Path, default=HERE / "offcorpus.txt")
     parser.add_argument("--no-corpus", action="store_true", help="skip the shipped-corpus sets")
+    parser.add_argument(
+        "--qa-corpus",
+        type=Path,
+        help="folder from bench.qa.build_corpus: run the reader-level sets (bench.answers)",
+    )
     parser.add_argument("--out", type=Path, help="folder for results.md and results.json")
     parser.add_argument("--engine", default="bm25")
     parser.add_argument("--news-queries", type=int, default=NEWS_QUERIES, help="0 = all")

@@ -1,14 +1,17 @@
-"""Answers: the best passages for a question, one per story, with numbered citations."""
+"""Answers: the best passages for a question, one per story, with numbered citations.
+
+``bot.answers.ask`` is the module (``ask.ask`` the function): exporting the function under the
+module's name would replace the module for whoever imports it after the first lookup.
+"""
 
 from bot._lazy import exports
 
-__all__ = ["Answer", "Citation", "QuestionError", "ask", "clean_question", "respond"]
+__all__ = ["Answer", "Citation", "QuestionError", "clean_question", "respond"]
 __getattr__ = exports(
     __name__,
     {
         "Answer": ".ask",
         "Citation": ".ask",
-        "ask": ".ask",
         "respond": ".respond",
         "QuestionError": ".ask",
         "clean_question": ".ask",

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from bot.answers import ask as base
 from bot.answers import copies
 from bot.answers.ask import (
     QUESTION_WORDS,
@@ -27,6 +27,10 @@ from bot.answers.question import Asked, holds_expected, read_question, unmet
 from bot.index.newsindex import NewsIndex
 from bot.text import analysis
 from bot.text.passages import Passage
+
+# The module itself, for its thresholds read at call time (bench sweeps set them); by name,
+# because the package's lazy ``ask`` attribute is the function of that name.
+base = importlib.import_module("bot.answers.ask")
 
 # Passages of a candidate story weighed for the one to show: its first ones (a news story
 # gives its facts early) plus any the engine found further in; bounded for a giant story.
