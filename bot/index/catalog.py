@@ -31,8 +31,9 @@ from bot.text.passages import Passage
 
 FILE = "catalog.sqlite"
 # Bumped whenever the tables or the stored Article change shape: older catalogs are rebuilt.
-# 4: articles as columns and JSON instead of a pickled record (3 and older are never unpickled).
-FORMAT = 4
+# 4: articles as columns and JSON instead of a pickled record (3 and older are never unpickled);
+# 5: title_derived.
+FORMAT = 5
 # SQLite caps a statement's parameters (32766 in recent builds, 999 in old ones).
 _BATCH = 900
 
@@ -55,7 +56,7 @@ CREATE TABLE articles (
     -- The rest of the Article (first paragraphs only): JSON for its lists and its date.
     path TEXT NOT NULL, paragraphs TEXT NOT NULL, tags TEXT NOT NULL, editor_note TEXT,
     slug TEXT, byline TEXT, dateline TEXT, source TEXT, url TEXT, published TEXT,
-    web_id TEXT, license TEXT
+    web_id TEXT, license TEXT, title_derived INTEGER NOT NULL
 );
 CREATE TABLE passages (
     doc INTEGER PRIMARY KEY,  -- the number engines index; never reused
@@ -126,12 +127,12 @@ _PASSAGE = "SELECT doc, article, position, text, tokens, caption FROM passages"
 # The columns an Article is read back from, in the order _article takes them.
 _ARTICLE = (
     "id, title, path, paragraphs, tags, editor_note, slug, byline, dateline, source, url, "
-    "published, web_id, license"
+    "published, web_id, license, title_derived"
 )
 # Every field of Article, as stored: a new field must be added to the table (and FORMAT bumped).
 ARTICLE_FIELDS = frozenset(
     {"article_id", "title", "path", "paragraphs", "tags", "editor_note", "slug", "byline",
-     "dateline", "source", "url", "published", "web_id", "license"}
+     "dateline", "source", "url", "published", "web_id", "license", "title_derived"}
 )  # fmt: skip
 
 
@@ -162,13 +163,13 @@ def _article_row(r: ArticleRow) -> tuple[object, ...]:
     return (a.article_id, r.file, r.position, a.title, r.day, r.web_key, r.story, r.rank,
             r.recency, a.path, paragraphs, json.dumps(list(a.tags)), a.editor_note, a.slug,
             a.byline, a.dateline, a.source, a.url, _published_json(a.published), a.web_id,
-            a.license)  # fmt: skip
+            a.license, a.title_derived)  # fmt: skip
 
 
 def _article(row: tuple[Any, ...]) -> Article:
     """An Article from the columns named in ``_ARTICLE`` (SQLite rows are untyped)."""
     (article_id, title, path, paragraphs, tags, editor_note, slug, byline, dateline, source,
-     url, published, web_id, license_) = row  # fmt: skip
+     url, published, web_id, license_, title_derived) = row  # fmt: skip
     return Article(
         article_id=article_id,
         title=title,
@@ -184,6 +185,7 @@ def _article(row: tuple[Any, ...]) -> Article:
         published=_published(published),
         web_id=web_id,
         license=license_,
+        title_derived=bool(title_derived),
     )
 
 
@@ -504,7 +506,7 @@ class Catalog:
 
     def put_articles(self, rows: Iterable[ArticleRow]) -> None:
         self._db().executemany(
-            f"INSERT OR REPLACE INTO articles VALUES ({', '.join('?' * 21)})",
+            f"INSERT OR REPLACE INTO articles VALUES ({', '.join('?' * 22)})",
             (_article_row(r) for r in rows),
         )
 

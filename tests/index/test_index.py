@@ -251,6 +251,7 @@ def test_a_stored_article_reads_back_field_for_field(tmp_path: Path):
         published=Published(5, 5, 2020, False, (2009, 2015, 2020), "09:30", "weekday"),
         web_id="AEN20200505000100315",
         license="CC BY 2.5",
+        title_derived=True,
     )
     bare = Article("bare", "Bare", (), "bare.md")
     store = catalog.Catalog.create(tmp_path, {})
