@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import logging
 import re
 import threading
 import time
@@ -12,11 +13,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.answers.ask import Answer, ask
-from bot.index.newsindex import NewsIndex, Report, open_index
+from bot.desk.follows import PausedChannel, desk_path, paused_channels
+from bot.desk.lease import IndexerLease
+from bot.index.newsindex import NewsIndex, Report, open_committed, open_index
 from bot.ingest.articles import Article, Paragraph
+from bot.ingest.corpus import Changes
 from bot.settings import Settings
 from bot.text import analysis
 from bot.text.passages import Passage
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from bot.feeds.report import FeedStatus
@@ -54,6 +60,9 @@ class Status:
     checked: float  # when the corpus was last scanned
     skipped: dict[str, str]
     feeds: tuple[FeedStatus, ...] = ()
+    # Channels /follow can no longer post in (no access, deleted): paused until followed again.
+    paused: tuple[PausedChannel, ...] = ()
+    indexer: bool = True  # False: another process (shard) keeps the index up to date
 
 
 class Newsroom:
@@ -70,6 +79,24 @@ class Newsroom:
         self._lock = threading.Lock()
         self.index, self.report = self._open(rebuild)
         self.checked = time.time()
+        self._seen = self.index.built_at
+        # Sharded over several processes, one of them (whichever holds the lease) updates
+        # the index; the others re-open what it commits.
+        self._lease = IndexerLease(settings.cache_dir, settings.corpus_dir)
+        self._listeners: list[Callable[[Report], None]] = []
+
+    @property
+    def indexer(self) -> bool:
+        """Whether this process keeps the index up to date (always, unless sharded)."""
+        return self.settings.shard_count is None or self._lease.held
+
+    def add_listener(self, listener: Callable[[Report], None]) -> None:
+        """Call ``listener(report)`` after each refresh (in the refreshing thread)."""
+        self._listeners.append(listener)
+
+    def remove_listener(self, listener: Callable[[Report], None]) -> None:
+        if listener in self._listeners:
+            self._listeners.remove(listener)
 
     def _open(self, rebuild: bool, current: NewsIndex | None = None) -> tuple[NewsIndex, Report]:
         return open_index(
@@ -85,13 +112,48 @@ class Newsroom:
     def refresh(self) -> Report:
         """Re-read what changed on disk; readers keep the old index until the new one is ready."""
         with self._lock:
-            index, report = self._open(rebuild=False, current=self.index)
-            # Reused, it is the same index; otherwise it was updated, or it finished an update a
-            # failure interrupted (a rebuilt engine): a new index, with its own story terms.
-            if index is not self.index:
-                self.index = index
-            self.report, self.checked = report, time.time()
-            return report
+            if self.settings.shard_count is not None and not self._lease.try_hold():
+                report = self._reopen()
+            else:
+                index, report = self._open(rebuild=False, current=self.index)
+                # Reused, it is the same index; otherwise it was updated, or it finished an
+                # update a failure interrupted (a rebuilt engine): a new index, with its own
+                # story terms.
+                if index is not self.index:
+                    self.index, self._seen = index, index.built_at
+                self.report, self.checked = report, time.time()
+        for listener in list(self._listeners):
+            try:
+                listener(report)
+            except Exception:  # one listener's failure must not fail the refresh
+                log.exception("a refresh listener failed")
+        return report
+
+    def _reopen(self) -> Report:
+        """Another process indexes: take up what it committed, without reading the corpus."""
+        started = time.perf_counter()
+        current = self.index
+        index = open_committed(
+            Path(self.settings.corpus_dir), Path(self.settings.cache_dir), current, self._seen
+        )
+        changed = index is not None and index is not current
+        if index is not None and changed:
+            self.index, self._seen = index, index.built_at
+        with self.index.reading():
+            counts = self.index.counts()
+        self.report = replace(
+            self.report,
+            action="reopened" if changed else "reused",
+            stories=counts["stories"],
+            articles=counts["articles"],
+            passages=counts["passages"],
+            seconds=time.perf_counter() - started,
+            changes=Changes(),
+            stories_added=(),
+            stories_updated=(),
+        )
+        self.checked = time.time()
+        return self.report
 
     def status(self) -> Status:
         from bot import feeds
@@ -111,7 +173,14 @@ class Newsroom:
             checked=self.checked,
             skipped=report.problems,
             feeds=tuple(feeds.feed_status(state, self.settings.feeds)),
+            paused=tuple(paused_channels(self.desk_path)),
+            indexer=self.indexer,
         )
+
+    @property
+    def desk_path(self) -> Path:
+        """Where /follow keeps its state for this corpus (bot.desk)."""
+        return desk_path(Path(self.settings.cache_dir), Path(self.settings.corpus_dir))
 
     def ask(self, question: str, k: int | None = None) -> Answer:
         index = self.index

@@ -52,6 +52,9 @@ class Settings:
     feeds: tuple[str, ...] = field(default=(), repr=False)  # URLs may carry credentials
     feed_minutes: float = 15.0
     log_level: str = "INFO"
+    # Discord shards this process serves: None (with no count) is one unsharded connection.
+    shard_count: int | None = None
+    shard_ids: tuple[int, ...] | None = None
 
     def token(self) -> str:
         """The Discord token, checked for shape; raises SettingsError without echoing it."""
@@ -90,6 +93,34 @@ def _number(env: Mapping[str, str], name: str, kind: type[N], default: N, low: N
     if not low <= value <= high:
         raise SettingsError(f"{name} must be between {low} and {high}, got {value}")
     return value
+
+
+# Discord asks for a shard per 1,000 guilds at most; nothing real needs more than this.
+MAX_SHARDS = 65536
+
+
+def _shard_ids(raw: str, count: int | None) -> tuple[int, ...] | None:
+    """``NEWSBOT_SHARD_IDS``: shard numbers separated by commas or spaces, each below the count."""
+    parts = raw.replace(",", " ").split()
+    if not parts:
+        return None
+    if count is None:
+        raise SettingsError(
+            "NEWSBOT_SHARD_IDS needs NEWSBOT_SHARD_COUNT (the total number of shards) as well"
+        )
+    ids: set[int] = set()
+    for part in parts:
+        if not part.isascii() or not part.isdigit() or len(part) > 6:
+            raise SettingsError(
+                f"NEWSBOT_SHARD_IDS must list whole numbers such as 0,1, got {part[:20]!r}"
+            )
+        if int(part) >= count:
+            raise SettingsError(
+                f"NEWSBOT_SHARD_IDS: shard {int(part)} does not exist with NEWSBOT_SHARD_COUNT="
+                f"{count} (shards are numbered 0 to {count - 1})"
+            )
+        ids.add(int(part))
+    return tuple(sorted(ids))
 
 
 def load_settings(
@@ -133,6 +164,8 @@ def load_settings(
         raise SettingsError(
             f"NEWSBOT_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {level[:20]!r}"
         )
+    shard_count = _number(env, "NEWSBOT_SHARD_COUNT", int, 0, 1, MAX_SHARDS) or None
+    shard_ids = _shard_ids(env.get("NEWSBOT_SHARD_IDS", ""), shard_count)
     token = env.get("DISCORD_TOKEN")
     cache = env.get("NEWSBOT_CACHE_DIR", "").strip()
     return Settings(
@@ -148,4 +181,6 @@ def load_settings(
         feeds=feed_urls,
         feed_minutes=feed_minutes,
         log_level=level,
+        shard_count=shard_count,
+        shard_ids=shard_ids,
     )

@@ -98,6 +98,9 @@ EXTENSIONS = (
     "bot.discord_app.exts.corpus_watch",
     "bot.discord_app.exts.feed_pulls",
     "bot.discord_app.exts.status",
+    "bot.discord_app.exts.desk",
+    "bot.discord_app.exts.desk_check",
+    "bot.discord_app.exts.feedback",
 )
 
 
@@ -173,6 +176,21 @@ class NewsBot(commands.Bot):
             log.warning("could not deliver an error message for interaction %s", interaction.id)
 
 
+class ShardedNewsBot(NewsBot, commands.AutoShardedBot):
+    """NewsBot over the shards NEWSBOT_SHARD_COUNT and NEWSBOT_SHARD_IDS name (one connection
+    each); several processes, each with its own shards, split a large bot's guilds."""
+
+
+def make_bot(settings: Settings, newsroom: Newsroom, **options: Any) -> NewsBot:
+    """The client the settings ask for: sharded when NEWSBOT_SHARD_COUNT is set."""
+    if settings.shard_count is None:
+        return NewsBot(settings, newsroom, **options)
+    shards = list(settings.shard_ids) if settings.shard_ids is not None else None
+    return ShardedNewsBot(
+        settings, newsroom, shard_count=settings.shard_count, shard_ids=shards, **options
+    )
+
+
 async def serve(
     settings: Settings,
     newsroom: Newsroom,
@@ -180,7 +198,7 @@ async def serve(
     on_stop: Callable[[], None] | None = None,
 ) -> None:
     """Run until closed; SIGTERM and SIGINT close the client cleanly (and call ``on_stop``)."""
-    bot = NewsBot(settings, newsroom)
+    bot = make_bot(settings, newsroom)
     loop = asyncio.get_running_loop()
     stopping: list[asyncio.Task[None]] = []
 

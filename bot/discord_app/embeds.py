@@ -9,6 +9,8 @@ import discord
 from discord.utils import escape_markdown, escape_mentions
 
 from bot.answers.ask import Answer, Citation
+from bot.desk.follows import PausedChannel
+from bot.desk.topics import Card
 from bot.ingest.articles import Article
 from bot.ingest.dates import Published
 from bot.newsroom import SourceView, Status
@@ -32,6 +34,7 @@ COLOUR = discord.Colour.from_rgb(38, 110, 196)
 PASSAGE_CHARS = 900  # per cited passage in an answer, so three fit with room for sources
 LIST_PAGE = 5
 SOURCE_PAGE_CHARS = 3500
+SUMMARY_LINES = 10  # stories named in a /follow summary; the rest are counted
 
 
 def trim(text: str, limit: int) -> str:
@@ -254,6 +257,14 @@ def status_embed(status: Status) -> discord.Embed:
     embed.add_field(
         name=f"Skipped files ({len(status.skipped)})", value=skipped or "none", inline=False
     )
+    if status.paused:
+        embed.add_field(
+            name=f"Paused follow channels ({len(status.paused)}): /follow there again to resume",
+            value=trim(paused_lines(status.paused), FIELD_VALUE),
+            inline=False,
+        )
+    if not status.indexer:
+        embed.add_field(name="Indexing", value="another process (shard) keeps the index up to date")
     for feed in status.feeds[:15]:
         mark = "✅" if feed.healthy else "⚠️"
         embed.add_field(
@@ -267,3 +278,56 @@ def status_embed(status: Status) -> discord.Embed:
     elif len(status.feeds) > 15:
         embed.set_footer(text=f"{len(status.feeds) - 15} more feeds: see `newsbot status`.")
     return fit(embed)
+
+
+def follow_embed(card: Card, topic: str, updated: bool = False) -> discord.Embed:
+    """A story posted for a followed topic: headline (linked), lead, source and date.
+
+    An update edits the same message: the newest version's text, marked "Updated".
+    """
+    title = safe(trim(card.title, 240))
+    embed = discord.Embed(
+        title=("Updated: " + title) if updated else title,
+        url=link(card.url),
+        description=safe(trim(card.lead, 1000)) or None,
+        colour=COLOUR,
+    )
+    embed.add_field(name="Source", value=safe(card.source or "unknown"), inline=True)
+    embed.add_field(name="Date", value=safe(card.date_label) or "undated", inline=True)
+    if card.version_tag:
+        embed.add_field(name="Version", value=safe(card.version_tag), inline=True)
+    mark = " · updated" if updated else ""
+    embed.set_footer(text=f"Following “{trim(topic, 100)}” · id {card.article_id}{mark}")
+    return fit(embed)
+
+
+def follow_summary(cards: Sequence[Card], topics: Sequence[str]) -> discord.Embed:
+    """The stories past a channel's posts-per-minute limit, named in one message."""
+    about = ", ".join(f"“{safe(trim(t, 60))}”" for t in topics)
+    lines = []
+    for c in cards[:SUMMARY_LINES]:
+        url = link(c.url)
+        title = safe(trim(c.title, 150))
+        head = f"[{title}](<{url}>)" if url else f"**{title}**"
+        lines.append(f"• {head} — {safe(c.source or 'unknown source')} · {c.date_label}")
+    if len(cards) > SUMMARY_LINES:
+        lines.append(f"… and {len(cards) - SUMMARY_LINES} more (see /latest)")
+    embed = discord.Embed(
+        title=trim(f"{len(cards)} more new stories about {about}", TITLE),
+        description="\n".join(lines),
+        colour=COLOUR,
+    )
+    embed.set_footer(text="More stories arrived than a channel gets posts per minute.")
+    return fit(embed)
+
+
+def paused_lines(paused: Sequence[PausedChannel]) -> str:
+    """Channels /follow stopped posting in, and why: for /status."""
+    lines = [
+        f"<#{p.channel_id}> (`{p.channel_id}`): {safe(trim(p.reason, 120))}, "
+        f"since <t:{int(p.since)}:R>"
+        for p in paused[:10]
+    ]
+    if len(paused) > 10:
+        lines.append(f"… and {len(paused) - 10} more (`newsbot status` lists them)")
+    return "\n".join(lines)

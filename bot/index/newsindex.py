@@ -15,12 +15,14 @@ import logging
 import os
 import shutil
 import sqlite3
+import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar, overload
 
@@ -39,6 +41,9 @@ from bot.text.passages import Passage
 log = logging.getLogger(__name__)
 
 CURRENT = "CURRENT"
+# Test hook: ``name`` or ``name:n`` makes the n-th pass through checkpoint ``name`` announce
+# itself on stderr and wait there to be killed (tests/index/test_crash_safety.py).
+STOP_AT = "NEWSBOT_TEST_STOP_AT"
 LOCK = ".lock"
 V = TypeVar("V")
 
@@ -56,6 +61,10 @@ class Report:
     changes: corpus.Changes = field(default_factory=corpus.Changes)
     problems: dict[str, str] = field(default_factory=dict)
     note: str | None = None
+    # After a refresh (not a build): stories that are new to the index, and stories that
+    # gained a newer version or whose file changed, each by its newest article id.
+    stories_added: tuple[str, ...] = ()
+    stories_updated: tuple[str, ...] = ()
 
 
 class _ArticleView(Mapping[str, V]):
@@ -277,9 +286,12 @@ def open_index(
                 live = NewsIndex(live.catalog, engine_now, live.generation)
             if _settled(live, found):
                 return live, _report("reused", live, started, found, note)
-            outcome = indexing.update(live.catalog, found, passage_tokens, progress)
+            before = _ids_in_changed_files(live.catalog, found)
+            outcome = indexing.update(live.catalog, found, passage_tokens, _counted(progress))
+            checkpoint("catalog-committed")
             known = {doc: terms.split() for doc, terms in outcome.added}
             updated = NewsIndex(live.catalog, _catch_up(live, known), live.generation)
+            added, revised = _story_news(live.catalog, before, outcome.changes)
         except (CatalogError, sqlite3.DatabaseError, OSError, ValueError) as error:
             if not _is_damage(error):
                 raise
@@ -290,7 +302,105 @@ def open_index(
             index, changes = _build(home, found, engine, passage_tokens, progress)
             return index, _report("built", index, started, found, note, changes)
     log.info("index refreshed: %s (%s)", outcome.changes.summary(), home)
-    return updated, _report("refreshed", updated, started, found, note, outcome.changes)
+    report = _report("refreshed", updated, started, found, note, outcome.changes)
+    return updated, replace(report, stories_added=added, stories_updated=revised)
+
+
+def open_committed(
+    corpus_dir: Path, cache_dir: Path, current: NewsIndex | None, seen: float
+) -> NewsIndex | None:
+    """The index as another process last committed it; never reads the corpus or writes.
+
+    For a process that serves answers while another keeps the index up to date: ``current``
+    (opened when the index said it was built at ``seen``) while nothing changed; the same
+    catalog with the engine loaded again after an update in place; the new generation after
+    a rebuild. While an update is under way (its lock held, or its journal not yet applied)
+    ``current`` stays, and the next call looks again.
+    """
+    home = index_dir(cache_dir, corpus_dir)
+    if not (home / CURRENT).exists():
+        return current
+    with exclusive_lock(home / LOCK, wait=False) as locked:
+        if not locked:
+            return current
+        if current is not None and _is_live(home, current):
+            catalog = current.catalog
+            with catalog.reading():
+                meta, pending = catalog.meta(), catalog.count("pending")
+            if pending or float(meta.get("built_at", "0")) == seen:
+                return current
+            engine = engine_kind(meta["engine"]).load(current.generation)
+            return NewsIndex(catalog, engine, current.generation)
+        live, _ = _load(home)
+        return live or current
+
+
+def _ids_in_changed_files(catalog: Catalog, found: corpus.Scan) -> set[str]:
+    """Ids of the stored articles in files the update will re-read (before it replaces them)."""
+    known = catalog.files()
+    stale = [path for path in corpus.stale(found, known) if path in known]
+    return {p.article_id for p in catalog.in_files(stale)} if stale else set()
+
+
+def _story_news(
+    catalog: Catalog, before: set[str], changes: corpus.Changes
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(new stories, updated stories) by newest id, after an update read ``changes``.
+
+    A story is new when none of its versions was stored before this update; an older version
+    that arrives after its (LEAD) changes nothing readers see, so only stories whose newest
+    version was just read count.
+    """
+    placed = catalog.in_files([*changes.added, *changes.changed])
+    read = {p.article_id for p in placed}
+    added: list[str] = []
+    revised: list[str] = []
+    for newest in sorted({p.article_id for p in placed if p.rank == 0}):
+        versions = catalog.story(newest) or (newest,)
+        stored_before = any(v in before or v not in read for v in versions)
+        (revised if stored_before else added).append(newest)
+    return tuple(added), tuple(revised)
+
+
+_passes: dict[str, int] = {}
+
+
+def checkpoint(name: str) -> None:
+    """A moment a crash must be survivable at; with ``NEWSBOT_TEST_STOP_AT``, stop here.
+
+    Crash tests kill the process when it says it has reached a named moment, instead of
+    after a guessed delay that a loaded machine turns into "before it started" or "after
+    it finished".
+    """
+    wanted = os.environ.get(STOP_AT)
+    if not wanted:
+        return
+    target, _, count = wanted.partition(":")
+    if target != name:
+        return
+    _passes[name] = _passes.get(name, 0) + 1
+    if _passes[name] == int(count or 1):
+        sys.stderr.write(f"newsbot-checkpoint {name}\n")
+        sys.stderr.flush()
+        threading.Event().wait()  # until the test's kill -9
+
+
+def _counted(progress: indexing.Progress | None) -> indexing.Progress | None:
+    """``progress`` with a checkpoint per file, when a test asked to stop at one."""
+    if not os.environ.get(STOP_AT, "").startswith("file"):
+        return progress
+
+    def start(total: int) -> Callable[[str, str], None]:
+        tick = progress(total) if progress is not None else None
+
+        def each(name: str, status: str) -> None:
+            if tick is not None:
+                tick(name, status)
+            checkpoint("file")
+
+        return each
+
+    return start
 
 
 def _settled(index: NewsIndex, found: corpus.Scan) -> bool:
@@ -397,7 +507,21 @@ def _load(home: Path) -> tuple[NewsIndex | None, str | None]:
         check_catalog(generation)
         catalog = Catalog.open(generation)
         kind = catalog.meta()["engine"]
-        return NewsIndex(catalog, engine_kind(kind).load(generation), generation), None
+        try:
+            loaded = engine_kind(kind).load(generation)
+        except (OSError, ValueError) as error:
+            if not catalog.count("pending"):
+                raise
+            # Killed while replacing the engine's files one by one, after the catalog
+            # committed: the journal says so, and the catalog alone makes the engine again
+            # (here in memory; the update that follows saves it and clears the journal).
+            loaded = _engine_from_catalog(catalog, kind)
+            if isinstance(loaded, IncrementalEngine):  # updated in place, never replaced:
+                _close_engine(loaded)  # its files are damaged, not half-replaced
+                raise
+            log.warning("engine files at %s are mixed (%s); rebuilt from the catalog",
+                        generation, error)  # fmt: skip
+        return NewsIndex(catalog, loaded, generation), None
     except (CatalogError, sqlite3.Error, OSError, ValueError, KeyError) as error:
         if catalog is not None:
             catalog.close()
@@ -429,7 +553,9 @@ def _build(
         }
         catalog = Catalog.create(staging, meta)
         with _collector_paused(), ThreadPoolExecutor(1) as beside:
-            outcome = indexing.update(catalog, found, passage_tokens, progress, fresh=True)
+            outcome = indexing.update(
+                catalog, found, passage_tokens, _counted(progress), fresh=True
+            )
             # SQLite builds the catalog's indexes without the GIL, while the engine is built.
             sealed = beside.submit(catalog.seal)
             started = time.perf_counter()
@@ -441,10 +567,12 @@ def _build(
             sealed.result()
         built.save(staging)
         _close_engine(built)
+        checkpoint("build-saved")
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     generation = _promote(home, staging)
+    checkpoint("build-promoted")
     catalog = Catalog.open(generation)
     return NewsIndex(catalog, engine_kind(engine).load(generation), generation), changes
 
@@ -469,17 +597,24 @@ def _catch_up(index: NewsIndex, known: Mapping[int, list[str]] | None = None) ->
         engine.add(sorted(terms.items()))
         engine.commit()
         _close_engine(engine)
+        checkpoint("engine-committed")
     else:
-        with catalog.reading():
-            docs = [
-                (doc, analysis.passage_terms(title, passage.text))
-                for doc, passage, title in catalog.all_passages()
-            ]
-        engine = engine_kind(engine.name).build(docs)
+        engine = _engine_from_catalog(catalog, engine.name)
         _replace_files(index.generation, engine)
+        checkpoint("engine-committed")
     with catalog.writing():
         catalog.clear_pending([*added, *deleted])
     return engine
+
+
+def _engine_from_catalog(catalog: Catalog, kind: str) -> Engine:
+    """An engine of ``kind`` over every passage the catalog holds, built in memory."""
+    with catalog.reading():
+        docs = [
+            (doc, analysis.passage_terms(title, passage.text))
+            for doc, passage, title in catalog.all_passages()
+        ]
+    return engine_kind(kind).build(docs)
 
 
 def _replace_files(generation: Path, engine: Engine) -> None:
@@ -488,6 +623,7 @@ def _replace_files(generation: Path, engine: Engine) -> None:
         engine.save(Path(scratch))
         for entry in Path(scratch).iterdir():
             os.replace(entry, generation / entry.name)
+            checkpoint("engine-file")
 
 
 def _close_engine(engine: Engine) -> None:

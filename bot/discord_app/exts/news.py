@@ -12,6 +12,7 @@ from discord.ext import commands
 
 from bot.answers.ask import QuestionError, clean_question
 from bot.discord_app import embeds
+from bot.discord_app.exts.feedback import Feedback, WrongSource
 
 if TYPE_CHECKING:
     from bot.discord_app.client import NewsBot
@@ -109,7 +110,12 @@ class News(commands.Cog):
         except QuestionError as error:
             await interaction.followup.send(f"Cannot ask that: {error}.")
             return
-        await interaction.followup.send(embed=embeds.answer_embed(answer))
+        # A "Wrong source?" button under every answer. What it cited is kept (by this
+        # interaction's id, which the answer message carries) before anyone can press it.
+        feedback: Feedback | None = self.bot.get_cog("Feedback")  # type: ignore[assignment]
+        if feedback is not None:
+            await feedback.remember(interaction.id, answer, interaction.guild_id)
+        await interaction.followup.send(embed=embeds.answer_embed(answer), view=WrongSource())
 
     @app_commands.command(name="latest", description="The newest stored stories")
     @app_commands.describe(
