@@ -61,7 +61,7 @@ import random
 import re
 import sys
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -442,10 +442,39 @@ def write_corpus(
     """
     rng = random.Random(seed)
     stats = Stats(target=passages_target, seed=seed)
-    stories = load_stories(data_dir, seed)
-    stats.real_paragraphs_available = sum(len(s.paragraphs) for s in stories)
     out_dir.mkdir(parents=True, exist_ok=True)
     writer = _Writer(out_dir, rng, stats)
+    _produce(data_dir, rng, stats, recombine, writer.write)
+    writer.flush()
+    rng.shuffle(stats.questions)
+    stats.questions = stats.questions[:QUESTION_SAMPLE]
+    return stats
+
+
+def collect_stories(
+    data_dir: Path, passages_target: int, seed: int = 7
+) -> tuple[list[Story], Stats]:
+    """The stories ``write_corpus`` would make, in memory, for benchmarks of engines alone."""
+    rng = random.Random(seed)
+    stats = Stats(target=passages_target, seed=seed)
+    made: list[Story] = []
+    _produce(data_dir, rng, stats, True, made.append)
+    rng.shuffle(stats.questions)
+    stats.questions = stats.questions[:QUESTION_SAMPLE]
+    return made, stats
+
+
+def _produce(
+    data_dir: Path,
+    rng: random.Random,
+    stats: Stats,
+    recombine: bool,
+    emit: Callable[[Story], None],
+) -> None:
+    """Hand ``emit`` real stories, then recombined ones, until the target (see module doc)."""
+    passages_target = stats.target
+    stories = load_stories(data_dir, stats.seed)
+    stats.real_paragraphs_available = sum(len(s.paragraphs) for s in stories)
     seen = _Seen()
     # One headline from one source on one month and day reads to newsbot as one story saved
     # twice (its year may be unknown in wire copy): such a pair is never written.
@@ -464,7 +493,7 @@ def write_corpus(
             continue
         used_days.add(day)
         story.paragraphs = fresh
-        writer.write(story)
+        emit(story)
         stats.stories_real += 1
         stats.paragraphs_real += len(fresh)
         stats.passages_estimated += estimated_passages(fresh)
@@ -490,11 +519,7 @@ def write_corpus(
         del sentences_seen
         stats.sentence_pool = len(pool)
         _recombine(pool, owners, stories, shape_sentences, shape_paragraphs, rng, seen,
-                   used_days, writer, stats)  # fmt: skip
-    writer.flush()
-    rng.shuffle(stats.questions)
-    stats.questions = stats.questions[:QUESTION_SAMPLE]
-    return stats
+                   used_days, emit, stats)  # fmt: skip
 
 
 def _recombine(
@@ -506,7 +531,7 @@ def _recombine(
     rng: random.Random,
     seen: _Seen,
     used_days: set[tuple[str, str, int, int]],
-    writer: _Writer,
+    emit: Callable[[Story], None],
     stats: Stats,
 ) -> None:
     """New paragraphs from real sentences of different stories, until the target is met."""
@@ -547,7 +572,7 @@ def _recombine(
             else:
                 continue
             used_days.add(day)
-            writer.write(Story(lead.source, title, paragraphs, date, lead.place, lead.byline))
+            emit(Story(lead.source, title, paragraphs, date, lead.place, lead.byline))
             stats.paragraphs_recombined += len(paragraphs)
             stats.passages_estimated += estimated_passages(paragraphs)
 

@@ -1,6 +1,8 @@
 """Scale benchmark: build, memory, restart, latency and throughput per engine, 10k-1M passages.
 
-Run: python -m bench.scale --reuters ../shared/data/reuters-21578 --out bench/out/scale
+Run: python -m bench.scale --data ../shared/data --out bench/out/scale
+
+Passages are real, non-repeating news text from bench.realcorpus (no replicated text).
 
 Every engine step runs in its own child process (this module, with a hidden sub-command) so peak
 memories never mix; the parent only prepares corpora, collects JSON lines and writes the report.
@@ -245,23 +247,29 @@ def _log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
-def _read_reuters(folder: Path) -> tuple[list[str], list[str], list[list[str]]]:
-    """Paragraphs in file order, distinct titles, and multi-paragraph stories."""
-    paragraphs: list[str] = []
-    titles: list[str] = []
-    stories: list[list[str]] = []
+def _read_real(data: Path, size: int) -> tuple[list[str], list[str], list[list[str]]]:
+    """Paragraphs (real ones first, then recombined), real headlines, and long stories.
+
+    The text of ``bench.realcorpus``: every paragraph distinct, no replication; a smaller size
+    is a prefix of a larger one, so sizes up to ~125k are real paragraphs only.
+    """
+    from bench.realcorpus import collect_stories
+
+    # A paragraph is a passage here: ask for a little more than newsbot's passage estimate.
+    made, stats = collect_stories(data, int(size * 1.05) + 10)
+    paragraphs = [p for story in made for p in story.paragraphs][:size]
     seen: set[str] = set()
-    with open(folder / "reuters21578.jsonl", encoding="utf-8") as handle:
-        for line in handle:
-            article = json.loads(line)
-            body = [" ".join(p.split()) for p in article["paragraphs"] if p.strip()]
-            paragraphs.extend(body)
-            title = " ".join((article.get("title") or "").split())
-            if title and title.casefold() not in seen:
-                seen.add(title.casefold())
-                titles.append(title)
-            if 8 <= len(body) <= 12:
-                stories.append(body)
+    titles = []
+    for story in made[: stats.stories_real]:
+        if story.title.casefold() not in seen:
+            seen.add(story.title.casefold())
+            titles.append(story.title)
+    stories = [s.paragraphs for s in made[: stats.stories_real] if 8 <= len(s.paragraphs) <= 12]
+    _log(
+        f"real text: {stats.paragraphs_real:,} real and {stats.paragraphs_recombined:,} "
+        f"recombined paragraphs ({stats.sentence_passes} passes over "
+        f"{stats.sentence_pool:,} real sentences)"
+    )
     return paragraphs, titles, stories
 
 
@@ -370,7 +378,7 @@ def _plot(results: dict[int, dict[str, dict]], target: Path) -> None:
         axes.set(xscale="log", yscale="log", xlabel="passages")
         axes.grid(True, which="both", alpha=0.3)
         axes.legend(fontsize=7)
-    figure.suptitle("newsbot scale benchmark, Reuters-21578 paragraphs (1M = replicated text)")
+    figure.suptitle("newsbot scale benchmark, real news paragraphs (bench.realcorpus)")
     figure.tight_layout()
     figure.savefig(target, dpi=110)
     plt.close(figure)
@@ -400,8 +408,8 @@ def main(argv: Sequence[str] | None = None) -> None:
 def _run(args: argparse.Namespace) -> None:
     from bot.text.analysis import analyze
 
-    if args.reuters is None or not (args.reuters / "reuters21578.jsonl").exists():
-        raise SystemExit("--reuters must name the folder holding reuters21578.jsonl")
+    if args.data is None or not args.data.is_dir():
+        raise SystemExit("--data must name the folder holding the news data sets")
     try:  # fail now, not after minutes of measuring
         import matplotlib  # noqa: F401
     except ImportError:
@@ -411,7 +419,10 @@ def _run(args: argparse.Namespace) -> None:
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix="newsbot-scale-", dir=args.work))
-    paragraphs, titles, stories = _read_reuters(args.reuters)
+    from bench.pipeline import LoadLog
+
+    load = LoadLog()  # the machine's load beside every figure: two busy cores are not two quiet
+    paragraphs, titles, stories = _read_real(args.data, sizes[-1])
     random.Random(4).shuffle(titles)  # a fixed, topic-mixed set of real questions
     questions = titles[: args.queries]
     notes: list[str] = []
@@ -420,14 +431,9 @@ def _run(args: argparse.Namespace) -> None:
     update: dict | None = None
     try:
         for size in sizes:
-            copies = -(-size // len(paragraphs))
-            texts = (paragraphs * copies)[:size]
-            if copies > 1:
-                notes.append(
-                    f"{size:,} passages = the {len(paragraphs):,} Reuters paragraphs replicated "
-                    f"{size / len(paragraphs):.2f} times: fine for speed and memory, meaningless "
-                    "for retrieval quality (every passage has identical twins)."
-                )
+            texts = paragraphs[:size]
+            if len(texts) < size:
+                notes.append(f"{size:,} passages asked, {len(texts):,} made (the text ran out).")
             _log(f"{size:,} passages: analysing")
             started = time.perf_counter()
             terms = [analyze(t) for t in texts]
@@ -449,11 +455,13 @@ def _run(args: argparse.Namespace) -> None:
             for engine in ENGINES:
                 index = work / f"index-{engine}"
                 _log(f"{size:,} passages: {engine} build")
-                row = _run_child("build", engine, str(work), str(index))
+                with load.step(f"{size:,}: {engine} build"):
+                    row = _run_child("build", engine, str(work), str(index))
                 row["build_total_s"] = row["build_s"] + row["save_s"]
                 _log(f"{size:,} passages: {engine} serve")
                 budget = str(args.budget)
-                row |= _run_child("serve", engine, str(work), str(index), "--budget", budget)
+                with load.step(f"{size:,}: {engine} serve"):
+                    row |= _run_child("serve", engine, str(work), str(index), "--budget", budget)
                 results[size][engine] = row
                 _log(f"  {engine}: {json.dumps({k: round(v, 4) for k, v in row.items()})}")
             if size == sizes[-1]:
@@ -465,9 +473,13 @@ def _run(args: argparse.Namespace) -> None:
         shutil.rmtree(scratch, ignore_errors=True)
     elapsed = time.perf_counter() - begun
     report = _report(args, results, analysis_rows, notes, update, questions, elapsed)
+    report += "\n" + load.markdown()
     (out / "results.md").write_text(report)
     (out / "results.json").write_text(
-        json.dumps({"results": results, "update": update, "seconds": elapsed}, indent=1)
+        json.dumps(
+            {"results": results, "update": update, "seconds": elapsed, "load": load.steps},
+            indent=1,
+        )
     )
     _plot(results, out / "scale.png")
     print(report)
@@ -494,8 +506,9 @@ def _report(
         "",
         f"Machine: {_machine()}.",
         "",
-        "Passages are Reuters-21578 body paragraphs (~24 words each), in file order.",
-        *(f"**Replicated text:** {note}" for note in notes),
+        "Passages are bench.realcorpus paragraphs (Reuters, BBC, AG News, Yonhap; real ones "
+        "first, then paragraphs recombined from real sentences; none repeats).",
+        *(f"**Note:** {note}" for note in notes),
         "",
         "## Results",
         "",
@@ -513,7 +526,7 @@ def _report(
         "## How it was measured",
         "",
         f"- Engines: {'; '.join(LABELS[e] for e in ENGINES)}.",
-        f"- Queries: {len(questions)} distinct Reuters headlines, shuffled with a fixed seed; top "
+        f"- Queries: {len(questions)} distinct real headlines, shuffled with a fixed seed; top "
         f"{K}. Each engine answers them in order and stops early once it has answered "
         f"{MIN_QUERIES} and spent {args.budget:g} s (the queries column): the slow baseline rests "
         "on few queries, so its p95/p99 are close to its maximum. newsbot engines are timed end "
@@ -549,7 +562,7 @@ def _report(
         lines += [
             f"## Incremental add on the {update['index_passages']:,}-passage tantivy index",
             "",
-            f"Reuters stories of 8-12 passages ({counts}) "
+            f"real stories of 8-12 passages ({counts}) "
             "added in turn to the loaded index (a new process), committed, and searched until "
             "all their passages are found; each then deleted again.",
             "",
@@ -576,7 +589,9 @@ def _child(args: argparse.Namespace) -> None:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bench.scale", description=__doc__)
     sub = parser.add_subparsers(dest="command")
-    parser.add_argument("--reuters", type=Path, help="folder with reuters21578.jsonl")
+    parser.add_argument(
+        "--data", type=Path, help="folder holding the news data sets (see bench.realcorpus)"
+    )
     parser.add_argument("--out", type=Path, default=Path("bench/out/scale"))
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--queries", type=int, default=500, help="headlines used as questions")
