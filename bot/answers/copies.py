@@ -6,9 +6,8 @@ import re
 import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cache
 
-from datasketch import MinHash
+from rensa import RMinHash
 
 from bot.index.newsindex import NewsIndex
 from bot.text import analysis
@@ -33,26 +32,22 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 class Signature:
     """A story's MinHash over its opening's word shingles, and how many distinct shingles."""
 
-    minhash: MinHash
+    minhash: RMinHash
     size: int
 
 
-@cache
-def _permutations() -> tuple[object, str]:
-    # Building a MinHash draws its permutations; drawing them once keeps a signature cheap.
-    template = MinHash(num_perm=NUM_PERM)
-    return template.permutations, template.scheme
+# Signatures compare only when drawn with the same permutations: one fixed seed for all.
+SEED = 1
 
 
 def signature(text: str) -> Signature:
     words = _WORD.findall(text.casefold())[:OPENING_WORDS]
     shingles = {
-        " ".join(words[i : i + SHINGLE_WORDS]).encode()
+        " ".join(words[i : i + SHINGLE_WORDS])
         for i in range(max(1, len(words) - SHINGLE_WORDS + 1))
     }
-    permutations, scheme = _permutations()
-    minhash = MinHash(num_perm=NUM_PERM, permutations=permutations, scheme=scheme)  # type: ignore[arg-type]
-    minhash.update_batch(sorted(shingles))
+    minhash = RMinHash(num_perm=NUM_PERM, seed=SEED)
+    minhash.update(sorted(shingles))
     return Signature(minhash, len(shingles))
 
 
