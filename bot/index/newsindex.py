@@ -15,7 +15,9 @@ import logging
 import os
 import shutil
 import sqlite3
+import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -39,6 +41,9 @@ from bot.text.passages import Passage
 log = logging.getLogger(__name__)
 
 CURRENT = "CURRENT"
+# Test hook: ``name`` or ``name:n`` makes the n-th pass through checkpoint ``name`` announce
+# itself on stderr and wait there to be killed (tests/index/test_crash_safety.py).
+STOP_AT = "NEWSBOT_TEST_STOP_AT"
 LOCK = ".lock"
 V = TypeVar("V")
 
@@ -282,7 +287,8 @@ def open_index(
             if _settled(live, found):
                 return live, _report("reused", live, started, found, note)
             before = _ids_in_changed_files(live.catalog, found)
-            outcome = indexing.update(live.catalog, found, passage_tokens, progress)
+            outcome = indexing.update(live.catalog, found, passage_tokens, _counted(progress))
+            checkpoint("catalog-committed")
             known = {doc: terms.split() for doc, terms in outcome.added}
             updated = NewsIndex(live.catalog, _catch_up(live, known), live.generation)
             added, revised = _story_news(live.catalog, before, outcome.changes)
@@ -354,6 +360,47 @@ def _story_news(
         stored_before = any(v in before or v not in read for v in versions)
         (revised if stored_before else added).append(newest)
     return tuple(added), tuple(revised)
+
+
+_passes: dict[str, int] = {}
+
+
+def checkpoint(name: str) -> None:
+    """A moment a crash must be survivable at; with ``NEWSBOT_TEST_STOP_AT``, stop here.
+
+    Crash tests kill the process when it says it has reached a named moment, instead of
+    after a guessed delay that a loaded machine turns into "before it started" or "after
+    it finished".
+    """
+    wanted = os.environ.get(STOP_AT)
+    if not wanted:
+        return
+    target, _, count = wanted.partition(":")
+    if target != name:
+        return
+    _passes[name] = _passes.get(name, 0) + 1
+    if _passes[name] == int(count or 1):
+        sys.stderr.write(f"newsbot-checkpoint {name}\n")
+        sys.stderr.flush()
+        threading.Event().wait()  # until the test's kill -9
+
+
+def _counted(progress: indexing.Progress | None) -> indexing.Progress | None:
+    """``progress`` with a checkpoint per file, when a test asked to stop at one."""
+    if not os.environ.get(STOP_AT, "").startswith("file"):
+        return progress
+
+    def start(total: int) -> Callable[[str, str], None]:
+        tick = progress(total) if progress is not None else None
+
+        def each(name: str, status: str) -> None:
+            if tick is not None:
+                tick(name, status)
+            checkpoint("file")
+
+        return each
+
+    return start
 
 
 def _settled(index: NewsIndex, found: corpus.Scan) -> bool:
@@ -460,7 +507,21 @@ def _load(home: Path) -> tuple[NewsIndex | None, str | None]:
         check_catalog(generation)
         catalog = Catalog.open(generation)
         kind = catalog.meta()["engine"]
-        return NewsIndex(catalog, engine_kind(kind).load(generation), generation), None
+        try:
+            loaded = engine_kind(kind).load(generation)
+        except (OSError, ValueError) as error:
+            if not catalog.count("pending"):
+                raise
+            # Killed while replacing the engine's files one by one, after the catalog
+            # committed: the journal says so, and the catalog alone makes the engine again
+            # (here in memory; the update that follows saves it and clears the journal).
+            loaded = _engine_from_catalog(catalog, kind)
+            if isinstance(loaded, IncrementalEngine):  # updated in place, never replaced:
+                _close_engine(loaded)  # its files are damaged, not half-replaced
+                raise
+            log.warning("engine files at %s are mixed (%s); rebuilt from the catalog",
+                        generation, error)  # fmt: skip
+        return NewsIndex(catalog, loaded, generation), None
     except (CatalogError, sqlite3.Error, OSError, ValueError, KeyError) as error:
         if catalog is not None:
             catalog.close()
@@ -492,7 +553,9 @@ def _build(
         }
         catalog = Catalog.create(staging, meta)
         with _collector_paused(), ThreadPoolExecutor(1) as beside:
-            outcome = indexing.update(catalog, found, passage_tokens, progress, fresh=True)
+            outcome = indexing.update(
+                catalog, found, passage_tokens, _counted(progress), fresh=True
+            )
             # SQLite builds the catalog's indexes without the GIL, while the engine is built.
             sealed = beside.submit(catalog.seal)
             started = time.perf_counter()
@@ -504,10 +567,12 @@ def _build(
             sealed.result()
         built.save(staging)
         _close_engine(built)
+        checkpoint("build-saved")
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     generation = _promote(home, staging)
+    checkpoint("build-promoted")
     catalog = Catalog.open(generation)
     return NewsIndex(catalog, engine_kind(engine).load(generation), generation), changes
 
@@ -532,17 +597,24 @@ def _catch_up(index: NewsIndex, known: Mapping[int, list[str]] | None = None) ->
         engine.add(sorted(terms.items()))
         engine.commit()
         _close_engine(engine)
+        checkpoint("engine-committed")
     else:
-        with catalog.reading():
-            docs = [
-                (doc, analysis.passage_terms(title, passage.text))
-                for doc, passage, title in catalog.all_passages()
-            ]
-        engine = engine_kind(engine.name).build(docs)
+        engine = _engine_from_catalog(catalog, engine.name)
         _replace_files(index.generation, engine)
+        checkpoint("engine-committed")
     with catalog.writing():
         catalog.clear_pending([*added, *deleted])
     return engine
+
+
+def _engine_from_catalog(catalog: Catalog, kind: str) -> Engine:
+    """An engine of ``kind`` over every passage the catalog holds, built in memory."""
+    with catalog.reading():
+        docs = [
+            (doc, analysis.passage_terms(title, passage.text))
+            for doc, passage, title in catalog.all_passages()
+        ]
+    return engine_kind(kind).build(docs)
 
 
 def _replace_files(generation: Path, engine: Engine) -> None:
@@ -551,6 +623,7 @@ def _replace_files(generation: Path, engine: Engine) -> None:
         engine.save(Path(scratch))
         for entry in Path(scratch).iterdir():
             os.replace(entry, generation / entry.name)
+            checkpoint("engine-file")
 
 
 def _close_engine(engine: Engine) -> None:
