@@ -39,10 +39,12 @@ class Article:
 
     @property
     def text(self) -> str:
+        """The body: paragraphs (captions included) separated by blank lines."""
         return "\n\n".join(p.text for p in self.paragraphs)
 
     @property
     def version(self) -> int:
+        """The rank of this copy among re-sends of the story (see ``version_rank``)."""
         return version_rank(self.tags)
 
     @property

@@ -36,6 +36,8 @@ class FileState:
 
 @dataclass(frozen=True)
 class Changes:
+    """How the corpus differs from the last read: relative paths added, changed and removed."""
+
     added: tuple[str, ...] = ()
     changed: tuple[str, ...] = ()
     removed: tuple[str, ...] = ()
@@ -43,9 +45,11 @@ class Changes:
 
     @property
     def any(self) -> bool:
+        """True when a file was added, changed or removed."""
         return bool(self.added or self.changed or self.removed)
 
     def summary(self) -> str:
+        """One line for logs and the CLI: "2 added, 0 changed, 1 removed, 40 unchanged"."""
         return (
             f"{len(self.added)} added, {len(self.changed)} changed, "
             f"{len(self.removed)} removed, {self.unchanged} unchanged"
@@ -63,6 +67,7 @@ class Scan:
     unlisted: tuple[str, ...] = ()
 
     def fingerprint(self) -> str:
+        """A digest of every file's path, size and mtime: equal when nothing visibly changed."""
         return self._fingerprint
 
     @cached_property

@@ -43,6 +43,7 @@ class Published:
 
     @property
     def probable(self) -> bool:
+        """True when the year was inferred, not given by metadata (shown with a "?")."""
         return self.year is not None and not self.year_certain
 
     def label(self) -> str:
@@ -172,7 +173,8 @@ def infer_year(
     UTC), if it is within ``FILE_TIME_WINDOW`` and the weekday allows it. It is probable, and
     its label says where the year came from.
     """
-    today = today or dt.date.today()
+    # The host's own calendar date, in its local zone: a dateline cannot be later than that.
+    today = today or dt.datetime.now().astimezone().date()
     if weekday is None or weekday.lower() not in WEEKDAYS:
         from_file = _year_filed(month, day, filed)
         if from_file is not None:
@@ -229,7 +231,9 @@ _REPORTED_ON = re.compile(
 
 
 def weekday_in(text: str) -> str | None:
-    """The weekday a lead paragraph was reported on: the one after a reporting verb ("said
-    Tuesday"), else the first weekday named, if any."""
+    """The weekday a lead paragraph was reported on, if any.
+
+    That is the one after a reporting verb ("said Tuesday"), else the first weekday named.
+    """
     match = _REPORTED_ON.search(text) or _ANY_WEEKDAY.search(text)
     return match.group(1).lower() if match else None

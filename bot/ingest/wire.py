@@ -1,5 +1,7 @@
-"""Parse wire copy (Yonhap style, and AP/Reuters/AFP datelines): headline, tags, byline, dateline,
-body paragraphs and captions, cutting everything after the first ``(END)``.
+"""Parse wire copy (Yonhap style, and AP/Reuters/AFP datelines) into a story's parts.
+
+The parts are headline, tags, byline, dateline, body paragraphs and captions; everything after
+the first ``(END)`` is cut.
 
 Copies come from many places (the wire itself, Yonhap's web pages, republishers, Naver), so the
 parser anchors on the one thing they all keep: the dateline opening the lead, ``SEOUL, May 5
@@ -166,8 +168,10 @@ _LINE_CONTROLS = str.maketrans({"\x0b": "\n", "\x0c": "\n", "\x85": "\n"})
 
 
 def strip_controls(text: str) -> str:
-    """``text`` without terminal escape sequences or control characters (newline and tab kept;
-    form feeds and vertical tabs become newlines)."""
+    """``text`` without terminal escape sequences or control characters.
+
+    Newline and tab are kept; form feeds and vertical tabs become newlines.
+    """
     if not _CONTROL.search(text):
         return text
     text = _ESCAPE_SEQUENCE.sub("", text).translate(_LINE_CONTROLS)
@@ -175,8 +179,11 @@ def strip_controls(text: str) -> str:
 
 
 def clean_text(text: str) -> str:
-    """Unescape HTML entities (twice: Naver copies escape twice), normalise newlines, drop
-    control characters and the few HTML tags wire feeds wrap copy in (``<br/>`` ends a line)."""
+    """Unescape HTML entities, normalise newlines, drop control characters and wrapping tags.
+
+    Entities are unescaped twice because Naver copies escape twice; the tags are the few that
+    wire feeds wrap copy in (``<br/>`` ends a line).
+    """
     text = text.lstrip("\ufeff")
     for _ in range(2):
         text = html.unescape(text)
@@ -348,8 +355,10 @@ def lead_text(copy: WireCopy) -> str:
 
 
 def _find_lead(paragraphs: list[str]) -> tuple[int, re.Match[str]] | None:
-    """The paragraph opening with (or, glued, containing) a full dateline, if it comes before
-    any prose: in digests a later item's dateline must not swallow the header."""
+    """The paragraph opening with (or, glued, containing) a full dateline, if before any prose.
+
+    In digests a later item's dateline must not swallow the header.
+    """
     for index, paragraph in enumerate(paragraphs[:_HEADER_LIMIT]):
         head = paragraph[:600]
         # Every full dateline holds the agency's "(": without one the search cannot match.
@@ -362,8 +371,11 @@ def _find_lead(paragraphs: list[str]) -> tuple[int, re.Match[str]] | None:
 
 
 def _after_headline(lead: str, match: re.Match[str], headline: str) -> re.Match[str]:
-    """Glued copies run the headline into the city ("... drills with U.S. SEOUL, Dec. 30
-    (Yonhap) --" reads as the city "U.S. SEOUL"): a dateline starts after the headline."""
+    """The dateline, starting after the headline when a glued copy runs the two together.
+
+    "... drills with U.S. SEOUL, Dec. 30 (Yonhap) --" would otherwise read as the city
+    "U.S. SEOUL".
+    """
     at = lead.find(headline, 0, match.end())
     end = at + len(headline)
     if at < 0 or not match.start() < end <= match.end():
@@ -417,8 +429,11 @@ class _Header:
                 self.tags = _all_tags(line) + self.tags
 
     def read_from_top(self, lines: list[str], want_headline: bool) -> int:
-        """No full dateline: skip chrome from the top, take the first headline-like line, then
-        the meta lines under it. Returns the index of the lead paragraph."""
+        """Read a header that has no full dateline; returns the index of the lead paragraph.
+
+        Chrome at the top is skipped, the first headline-like line taken, then the meta lines
+        under it.
+        """
         index = 0
         pending_tags: tuple[str, ...] = ()
         limit = min(len(lines), _HEADER_LIMIT)
@@ -570,7 +585,8 @@ def _is_chrome_line(line: str, bullets: bool = True) -> bool:
     """Navigation, share buttons, image links, separators and labels around a page's story.
 
     Bulleted lines are share buttons and headline lists on web pages, but may be content at the
-    top of a scraped Markdown body, hence ``bullets``."""
+    top of a scraped Markdown body, hence ``bullets``.
+    """
     stripped = line.strip()
     bare = _bare(line)
     words = bare.split()
@@ -617,8 +633,10 @@ def _is_prose(paragraph: str) -> bool:
 
 
 def _slug_before(prefix: str, headline: str) -> tuple[str | None, tuple[str, ...]]:
-    """In glued copies the slug precedes a repeat of the headline: keep what comes before it,
-    and any tags between the two."""
+    """A glued copy's slug, which precedes a repeat of the headline, and any tags between them.
+
+    The slug is what comes before the repeat.
+    """
     at = prefix.find(headline) if headline else -1
     if at < 0:
         at = prefix.lower().find(headline.lower()) if headline else -1
