@@ -51,6 +51,9 @@ class DeskCog(commands.Cog, name="Desk"):
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        # Set whenever all reported news has been dispatched (tests wait on it).
+        self.idle = asyncio.Event()
+        self.idle.set()
 
     async def cog_load(self) -> None:
         self._loop = asyncio.get_running_loop()
@@ -74,6 +77,7 @@ class DeskCog(commands.Cog, name="Desk"):
 
     def _news(self, report: Report) -> None:
         self._reports.append(report)
+        self.idle.clear()
         self._wake.set()
 
     async def _run(self) -> None:
@@ -89,6 +93,8 @@ class DeskCog(commands.Cog, name="Desk"):
                 raise
             except Exception:  # a bad moment (disk, Discord) must not end the desk
                 log.exception("follow dispatch failed; will try again")
+            if not self._reports:
+                self.idle.set()
 
     async def dispatch(self) -> None:
         """Queue what the latest refreshes brought, then send whatever the desk says is due."""

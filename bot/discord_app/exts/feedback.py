@@ -31,15 +31,14 @@ class WrongSource(discord.ui.View):
     async def wrong(
         self, interaction: discord.Interaction, _: discord.ui.Button[WrongSource]
     ) -> None:
-        cog = (
-            interaction.client.get_cog("Feedback")
-            if isinstance(interaction.client, commands.Bot)
-            else None
-        )
-        if not isinstance(cog, Feedback):
+        # By name, not class: discord.py runs an extension's module apart from its imports.
+        client = interaction.client
+        cog = client.get_cog("Feedback") if isinstance(client, commands.Bot) else None
+        pressed = getattr(cog, "pressed", None)
+        if pressed is None:
             await interaction.response.send_message("Feedback is not on.", ephemeral=True)
             return
-        await cog.pressed(interaction)
+        await pressed(interaction)
 
 
 class Feedback(commands.Cog):
