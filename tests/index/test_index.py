@@ -295,8 +295,7 @@ def test_an_old_pickled_cache_is_rebuilt_from_the_corpus_never_unpickled(
         db.execute("ALTER TABLE articles ADD COLUMN record BLOB")
         db.execute("UPDATE articles SET record = ?", (trap,))
     db.close()
-    for name in (bm25.MANIFEST, bm25.ARRAYS):
-        (generation / name).unlink()
+    (generation / bm25.FILE).unlink()
     (generation / "rank_bm25.pickle").write_bytes(trap)
 
     with caplog.at_level(logging.WARNING, logger="bot.index.newsindex"):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import secrets
 from array import array
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -19,11 +18,10 @@ from bot.index.engines.base import Hit, idf
 K1 = 1.2
 B = 0.75
 # Persisted as plain data, never pickle (a cache file must not be code the next process runs):
-# the vocabulary and parameters in JSON, the posting arrays as .npy members of one .npz. The two
-# files share a random token, so a reader that catches them mid-replacement sees a mismatch and
-# refuses them instead of pairing one build's vocabulary with another's arrays.
-MANIFEST = "bm25.json"
-ARRAYS = "bm25.npz"
+# the posting arrays as .npy members of one .npz, beside a JSON document (format, size and the
+# vocabulary) stored as the bytes of one more member. One file, so replacing the engine is one
+# rename: a crash or a reader never sees one save's vocabulary with another's arrays.
+FILE = "bm25.npz"
 FORMAT = 1
 
 
@@ -136,19 +134,17 @@ class RankBM25Engine:
 
     @classmethod
     def load(cls, directory: Path) -> RankBM25Engine:
-        """The engine saved in ``directory``; ValueError when its files do not belong together."""
-        manifest = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
-        if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-            raise ValueError(f"{MANIFEST} is not a bm25 index of format {FORMAT}")
-        vocab_list = manifest["vocab"]
-        # allow_pickle=False: an array file that asks for object unpickling is refused.
-        with np.load(directory / ARRAYS, allow_pickle=False) as stored:
-            token = bytes(stored["token"]).decode("ascii")
+        """The engine saved in ``directory``; ValueError when the file is not one we wrote."""
+        # allow_pickle=False: a member that asks for object unpickling is refused.
+        with np.load(directory / FILE, allow_pickle=False) as stored:
+            if "manifest" not in stored.files:
+                raise ValueError(f"{FILE} holds no bm25 manifest")
+            manifest = json.loads(stored["manifest"].tobytes().decode("utf-8"))
+            if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+                raise ValueError(f"{FILE} is not a bm25 index of format {FORMAT}")
             offsets, rows = stored["offsets"], stored["rows"]
             weights, ids = stored["weights"], stored["ids"]
-        size = int(manifest["size"])
-        if token != manifest["token"]:
-            raise ValueError(f"{MANIFEST} and {ARRAYS} come from different saves")
+        vocab_list, size = manifest["vocab"], int(manifest["size"])
         consistent = (
             len(offsets) == len(vocab_list) + 1
             and len(rows) == len(weights) == int(offsets[-1])
@@ -156,29 +152,27 @@ class RankBM25Engine:
             and (not len(rows) or int(rows.max()) < size)
         )
         if not consistent:
-            raise ValueError(f"the arrays in {ARRAYS} do not fit {MANIFEST}")
+            raise ValueError(f"the arrays in {FILE} do not fit its manifest")
         vocab = {term: number for number, term in enumerate(vocab_list)}
         return cls(_Postings(vocab, offsets, rows, weights, size), ids)
 
     def save(self, directory: Path) -> None:
         postings = self._postings
-        token = secrets.token_hex(8)
-        with open(directory / ARRAYS, "wb") as handle:
+        manifest = {
+            "format": FORMAT,
+            "size": postings.size,
+            "vocab": list(postings.vocab),  # numbered in this order
+        }
+        text = json.dumps(manifest).encode("utf-8")
+        with open(directory / FILE, "wb") as handle:
             np.savez(
                 handle,
-                token=np.frombuffer(token.encode("ascii"), dtype=np.uint8),
+                manifest=np.frombuffer(text, dtype=np.uint8),
                 offsets=postings.offsets,
                 rows=postings.rows,
                 weights=postings.weights,
                 ids=self._ids,
             )
-        manifest = {
-            "format": FORMAT,
-            "token": token,
-            "size": postings.size,
-            "vocab": list(postings.vocab),  # numbered in this order
-        }
-        (directory / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
 
     def search(self, terms: Sequence[str], k: int) -> list[Hit]:
         if self._postings.size == 0 or not terms or k <= 0:
