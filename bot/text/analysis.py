@@ -87,8 +87,10 @@ def _stemmer() -> Stemmer.Stemmer:
 
 
 def _expand(replacement: str) -> Callable[[re.Match[str]], str]:
-    """A replacement function for a template ending in ``\\1`` (Python-level template
-    expansion costs more than the function call)."""
+    r"""A replacement function for a template ending in ``\1``.
+
+    A function, because Python-level template expansion costs more than the call.
+    """
     head = replacement.removesuffix("\\1")
     if head == replacement:
         return lambda match: replacement

