@@ -164,10 +164,34 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     status = _newsroom(settings, quiet=True).status()
+    paused = [
+        {"channel_id": str(p.channel_id), "guild_id": str(p.guild_id), "reason": p.reason,
+         "since": p.since}
+        for p in status.paused
+    ]  # fmt: skip
     if args.json:
-        _print_json(terminal.status_json(status))
+        _print_json({**terminal.status_json(status), "paused_channels": paused,
+                     "indexer": status.indexer})  # fmt: skip
     else:
         print(terminal.render_status(status))
+        # /follow channels the bot could not post in: nothing goes there until /follow again.
+        for p in paused:
+            print(f"follow channel {p['channel_id']} paused: {terminal.safe(p['reason'])}")
+    return 0
+
+
+def cmd_feedback(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.desk.feedback import FeedbackLog
+
+    entries = FeedbackLog(settings.cache_dir, settings.corpus_dir).entries()
+    if args.json:
+        _print_json({"feedback": entries})
+        return 0
+    if not entries:
+        print("no 'Wrong source?' reports yet")
+    for entry in entries:
+        cited = ", ".join(entry.get("passage_ids") or []) or "nothing cited"
+        print(f"{terminal.safe(str(entry.get('question', '')))}\n    cited: {cited}")
     return 0
 
 
@@ -238,6 +262,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("fetch", "pull new stories from the feeds in NEWSBOT_FEEDS", cmd_fetch)
     p.add_argument("--force", action="store_true", help="ignore the back-off after failures")
+    p.add_argument("--json", action="store_true", help="print JSON for scripts")
+
+    p = command("feedback", "list the 'Wrong source?' reports made on /ask answers", cmd_feedback)
     p.add_argument("--json", action="store_true", help="print JSON for scripts")
 
     command("run", "run the Discord bot (needs DISCORD_TOKEN)", cmd_run)
