@@ -183,8 +183,7 @@ def _is_private(address: str) -> bool:
 
 
 async def host_is_private(host: str) -> bool:
-    """True when ``host`` is, or resolves to, a loopback, private, link-local or other local
-    address."""
+    """True when ``host`` is, or resolves to, a loopback, private, link-local or local address."""
     if _is_private(host):
         return True
     if host.lower() == "localhost" or host.lower().endswith(".localhost"):
@@ -197,8 +196,11 @@ async def host_is_private(host: str) -> bool:
 
 
 def page_check(private_ok: bool) -> Check:
-    """Article links come from the feed, not from settings: only http(s), and never an address
-    inside the bot's own network unless the feed itself lives there (its operator chose it)."""
+    """The check for article links, which come from the feed, not from settings.
+
+    Only http(s), and never an address inside the bot's own network unless the feed itself
+    lives there (its operator chose it).
+    """
 
     async def check(url: str) -> None:
         problem = url_problem(url)

@@ -60,6 +60,7 @@ class Story:
     keys: tuple[str, ...] = ()
 
     def front_matter(self, feed_url: str, fetched: dt.datetime) -> dict[str, Any]:
+        """The story file's YAML keys: the item's metadata and where and when it was fetched."""
         meta: dict[str, Any] = {
             "title": self.title,
             "published": self.published.isoformat(timespec="seconds"),
@@ -93,8 +94,10 @@ def clean(value: object) -> str:
 
 
 def html_paragraphs(html: str) -> list[str]:
-    """Paragraphs of an HTML fragment (feed summaries and content): block elements and <br>
-    break paragraphs, scripts and styles are dropped."""
+    """Paragraphs of an HTML fragment (feed summaries and content).
+
+    Block elements and <br> break paragraphs; scripts and styles are dropped.
+    """
     html = _CONTROL.sub(" ", html)
     if "<" not in html:
         parts = re.split(r"\n\s*\n", html)
@@ -145,8 +148,11 @@ def version_suffix(title: str) -> str:
 
 
 def _published(entry: Mapping[str, Any]) -> dt.datetime | None:
-    """The item's time with its own UTC offset when the raw text has one (so the date in the
-    file name is the publisher's date), else feedparser's UTC reading."""
+    """The item's time, with its own UTC offset when the raw text has one.
+
+    Keeping the offset makes the date in the file name the publisher's date; without one it is
+    feedparser's UTC reading.
+    """
     for raw_key, parsed_key in (
         ("published", "published_parsed"),
         ("updated", "updated_parsed"),

@@ -60,6 +60,7 @@ class FeedResult:
 
     @property
     def name(self) -> str:
+        """Host and path: what identifies the feed to people, never a secret."""
         return feed_name(self.url)
 
 
@@ -71,6 +72,7 @@ class FetchReport:
 
     @property
     def new(self) -> tuple[str, ...]:
+        """Every story file written, relative to the corpus folder."""
         return tuple(path for r in self.results for path in r.new)
 
     @property
@@ -80,9 +82,11 @@ class FetchReport:
 
     @property
     def errors(self) -> tuple[FeedResult, ...]:
+        """The feeds whose pull failed (not those skipped while backing off)."""
         return tuple(r for r in self.results if r.status == "error")
 
     def summary(self) -> str:
+        """One line: new stories, pages filled in, unreadable items, and feeds by status."""
         counts = {s: sum(r.status == s for r in self.results) for s in _STATUSES}
         parts = [f"{len(self.new)} new stor{'y' if len(self.new) == 1 else 'ies'}"]
         filled = sum(len(r.filled) for r in self.results)
@@ -95,6 +99,7 @@ class FetchReport:
         return f"{len(self.results)} feed(s): " + ", ".join(parts)
 
     def as_json(self) -> dict[str, Any]:
+        """The report for ``newsbot fetch --json``: new files, and each feed's outcome."""
         return {
             "new": list(self.new),
             "feeds": [
@@ -138,11 +143,13 @@ class FeedStatus:
 
     @property
     def healthy(self) -> bool:
+        """True when the feed has worked, and not failed since."""
         if self.last_success is None:
             return False
         return self.last_error_at is None or self.last_success >= self.last_error_at
 
     def describe(self) -> str:
+        """One line for ``/status`` and ``newsbot status``: successes, errors, next attempt."""
         name = f"{self.title} ({self.name})" if self.title else self.name
         ok = ago(self.last_success) if self.last_success else "never"
         line = f"{name}: last success {ok}, {self.stories} stories"

@@ -73,6 +73,7 @@ def load_state(path: Path) -> dict[str, Any]:
 
 
 def save_state(path: Path, state: Mapping[str, Any]) -> None:
+    """Write the state as JSON, all or nothing (a crash leaves the previous file)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(path, json.dumps(state, ensure_ascii=False, indent=1).encode("utf-8"))

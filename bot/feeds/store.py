@@ -1,5 +1,7 @@
-"""Feed stories on disk: one Markdown file per item under ``<corpus>/feeds/<feed>/``, deduplicated
-against the files themselves when the state is lost."""
+"""Feed stories on disk: one Markdown file per item under ``<corpus>/feeds/<feed>/``.
+
+Items are deduplicated against the files themselves when the state is lost.
+"""
 
 from __future__ import annotations
 

@@ -109,8 +109,11 @@ def feed_name(url: str) -> str:
 
 
 def feed_slug(url: str) -> str:
-    """Folder name of a feed: host, path and public query, so it stays put when the feed
-    renames itself; secret query values never reach the corpus."""
+    """Folder name of a feed: host, path and public query.
+
+    Built from the URL, so it stays put when the feed renames itself; secret query values never
+    reach the corpus.
+    """
     parts = urlsplit(redact_url(url))
     query = "&".join(p for p in parts.query.split("&") if p and not p.endswith(f"={MASK}"))
     text = f"{parts.hostname or 'feed'}{parts.path}{'-' + query if query else ''}"
