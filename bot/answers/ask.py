@@ -128,6 +128,7 @@ class Citation:
 
     @property
     def date_label(self) -> str | None:
+        """The story's date as shown ("May 5, year unknown"), or None when it has none."""
         return self.published.label() if self.published else None
 
 
@@ -146,6 +147,7 @@ class Answer:
 
 
 def clean_question(question: str) -> str:
+    """The question with whitespace collapsed and cut to ``MAX_QUESTION_CHARS``; empty raises."""
     text = " ".join(question.split())[:MAX_QUESTION_CHARS]
     if not text:
         raise QuestionError("the question is empty: ask something like 'What did Seoul offer?'")
@@ -250,6 +252,7 @@ def cite(
     sentence: str | None = None,
     copies: tuple[Copy, ...] = (),
 ) -> Citation:
+    """Citation number ``number``: ``passage`` of ``article``, with its answer sentence."""
     return Citation(
         number=number,
         article_id=article.article_id,

@@ -104,8 +104,11 @@ def body_scores(
 
 
 def fit(passage: Passage, body: float, asked: Asked) -> Fit:
-    """A passage's score as an answer: its own words' BM25 (0..1), plus the answer cue when
-    it holds what is asked beside those words; captions and fragments discounted."""
+    """A passage's score as an answer, captions and fragments discounted.
+
+    The score is its own words' BM25 (0..1), plus the answer cue when it holds what is asked
+    beside those words.
+    """
     cue = body > 0 and holds_expected(passage.text, asked.expects, asked.numbers)
     score = body + (CUE_WEIGHT if cue else 0.0)
     if passage.is_caption:

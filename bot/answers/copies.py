@@ -41,6 +41,7 @@ SEED = 1
 
 
 def signature(text: str) -> Signature:
+    """The MinHash of the word shingles (``SHINGLE_WORDS`` long) opening a text, case-folded."""
     words = _WORD.findall(text.casefold())[:OPENING_WORDS]
     shingles = {
         " ".join(words[i : i + SHINGLE_WORDS])
@@ -64,6 +65,7 @@ def containment(a: Signature, b: Signature) -> float:
 
 
 def term_overlap(a: frozenset[str], b: frozenset[str]) -> float:
+    """Share of the smaller term set found in the other (0 when either is empty)."""
     smaller = min(len(a), len(b))
     return len(a & b) / smaller if smaller else 0.0
 
@@ -90,6 +92,7 @@ def group(
 def same_story(
     a: str, b: str, terms: Callable[[str], frozenset[str]], sign: Callable[[str], Signature]
 ) -> bool:
+    """True when ``a`` and ``b`` are one story: shared vocabulary (cheap), then containment."""
     if term_overlap(terms(a), terms(b)) < MIN_TERM_OVERLAP:
         return False
     return containment(sign(a), sign(b)) >= MIN_CONTAINMENT
@@ -102,6 +105,7 @@ _SIGNATURES: weakref.WeakKeyDictionary[NewsIndex, dict[str, Signature]] = (
 
 
 def story_signature(index: NewsIndex, article_id: str) -> Signature:
+    """The signature of a story's indexed text, computed once per loaded index."""
     cache_ = _SIGNATURES.setdefault(index, {})
     found = cache_.get(article_id)
     if found is None:

@@ -131,9 +131,11 @@ def respond(
 
 
 def _adds(weights: Mapping[str, float], asked: Asked, shown: Passage, other: Passage) -> bool:
-    """Whether ``other`` answers another part of the question than ``shown``: it holds
-    question words the shown one lacks, or the asked kind of thing (a figure, a name, a
-    date) the shown one lacks."""
+    """Whether ``other`` answers another part of the question than ``shown``.
+
+    It does when it holds question words the shown one lacks, or the asked kind of thing (a
+    figure, a name, a date) the shown one lacks.
+    """
     held = set(analysis.analyze(shown.text))
     new = set(analysis.analyze(other.text)) - held
     if coverage(weights, new) >= NEW_PART:
