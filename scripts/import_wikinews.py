@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import sys
 from pathlib import Path
 
 import yaml
@@ -39,10 +40,12 @@ def body_paragraphs(title: str, paragraphs: list[str]) -> list[str]:
 
 
 def slug(title: str) -> str:
+    """The file name stem for a title: lower-case words joined by hyphens, at most 70 chars."""
     return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:70].rstrip("-")
 
 
 def main() -> None:
+    """Write one story file per JSON line of ``source`` into ``out``, then say how many."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("source", type=Path)
     parser.add_argument("out", type=Path)
@@ -64,7 +67,7 @@ def main() -> None:
         target = args.out / f"{record['date_created']}-{slug(record['title'])}.md"
         target.write_text(f"---\n{front}---\n\n{text}\n", encoding="utf-8")
         count += 1
-    print(f"wrote {count} stories to {args.out}")
+    sys.stdout.write(f"wrote {count} stories to {args.out}\n")
 
 
 if __name__ == "__main__":
