@@ -32,6 +32,7 @@ class Secret(str):
         return "Secret('***')"
 
     def reveal(self) -> str:
+        """The secret itself: only where it is used, never where it could be shown."""
         return str.__str__(self)
 
     def __str__(self) -> str:
@@ -40,6 +41,8 @@ class Secret(str):
 
 @dataclass(frozen=True)
 class Settings:
+    """newsbot's settings, checked once: one field per environment variable."""
+
     corpus_dir: Path = Path("corpus")
     cache_dir: Path = field(default_factory=lambda: default_cache_dir())
     discord_token: Secret | None = field(default=None, repr=False)
@@ -73,6 +76,7 @@ class Settings:
 
 
 def default_cache_dir() -> Path:
+    """``$XDG_CACHE_HOME/newsbot``, else ``~/.cache/newsbot``: indexes live there."""
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "newsbot"
 

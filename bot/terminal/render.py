@@ -31,6 +31,7 @@ def safe(text: str | None) -> str:
 
 
 def date_text(published: Published | None) -> str:
+    """The date as shown, with the years a weekday fits when the year is unknown."""
     if published is None:
         return "undated"
     label = published.label()
@@ -43,6 +44,7 @@ def date_text(published: Published | None) -> str:
 def credit(
     source: str | None, byline: str | None, dateline: str | None, published: Published | None
 ) -> str:
+    """The credit line: source, byline, dateline and date, joined by " · ", all escaped."""
     parts = [safe(source) or "unknown source"]
     if byline:
         parts.append(f"By {safe(byline)}")
@@ -66,6 +68,10 @@ def _wrap(text: str, indent: str) -> str:
 
 
 def render_answer(answer: Answer, bold: bool = False) -> str:
+    """An answer for ``newsbot ask``: numbered passages with their credits, or "not found".
+
+    ``bold`` marks the answer sentence with terminal bold; otherwise with ``**`` (piped output).
+    """
     lines = [f"Q: {safe(answer.question)}", ""]
     if not answer.found:
         lines.append("No stored story answers this.")
@@ -106,6 +112,7 @@ def _title(article: Article) -> str:
 
 
 def render_latest(articles: Sequence[Article], topic: str | None = None) -> str:
+    """A numbered story list for ``newsbot latest``, each with source, date and id."""
     if not articles:
         return f"No stored stories about {safe(repr(topic))}." if topic else "No stored stories."
     lines = []
@@ -119,6 +126,7 @@ def render_latest(articles: Sequence[Article], topic: str | None = None) -> str:
 
 
 def render_source(view: SourceView) -> str:
+    """A story for ``newsbot source``: metadata, the cited passage if any, then the whole text."""
     a = view.article
     lines = []
     if view.superseded:
@@ -139,10 +147,12 @@ def render_source(view: SourceView) -> str:
 
 
 def published_json(published: Published | None) -> str | None:
+    """The date as ``Published.iso`` writes it ("2020-05-05?", "--05-05"), or None if undated."""
     return published.iso() if published else None
 
 
 def citation_json(c: Citation) -> dict[str, Any]:
+    """One cited passage in ``--json`` output (raw text: JSON escapes what a terminal would)."""
     return {
         "citation": c.number,
         "article_id": c.article_id,
@@ -162,6 +172,7 @@ def citation_json(c: Citation) -> dict[str, Any]:
 
 
 def answer_json(answer: Answer) -> dict[str, Any]:
+    """``newsbot ask --json``: the question, whether it was found, passages and closest stories."""
     return {
         "question": answer.question,
         "found": answer.found,
@@ -171,6 +182,7 @@ def answer_json(answer: Answer) -> dict[str, Any]:
 
 
 def latest_json(articles: Sequence[Article]) -> dict[str, Any]:
+    """``newsbot latest --json``: the stories in the order given, with dates and ids."""
     return {
         "articles": [
             {
@@ -188,6 +200,7 @@ def latest_json(articles: Sequence[Article]) -> dict[str, Any]:
 
 
 def source_json(view: SourceView) -> dict[str, Any]:
+    """``newsbot source --json``: the story's metadata, text and passages."""
     a = view.article
     return {
         "article_id": a.article_id,
@@ -216,6 +229,7 @@ def _when(epoch: float) -> str:
 
 
 def render_status(status: Status) -> str:
+    """``newsbot status``: what is indexed and when, skipped files, and each feed's health."""
     lines = [
         f"corpus: {safe(status.corpus)}",
         f"indexed: {status.stories} stories ({status.versions} versions), "
@@ -233,6 +247,7 @@ def render_status(status: Status) -> str:
 
 
 def status_json(status: Status) -> dict[str, Any]:
+    """``newsbot status --json``: the same facts as ``render_status``, feed times in ISO 8601."""
     def iso(value: dt.datetime | None) -> str | None:
         return value.isoformat() if value else None
 
