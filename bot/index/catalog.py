@@ -197,8 +197,11 @@ def _chunks(items: Sequence[object]) -> Iterator[Sequence[object]]:
 class Catalog:
     """One catalog file, shared by the threads of a process (a connection per thread)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, read_only: bool = False) -> None:
         self.path = path
+        # A cache on a read-only disk still serves: immutable tells SQLite that nobody writes
+        # there either, so it needs no lock or shared-memory file beside the catalog.
+        self._mode = "mode=ro&immutable=1" if read_only else "mode=rw"
         self._local = threading.local()
         self._opened: list[sqlite3.Connection] = []
         self._guard = threading.Lock()
@@ -236,11 +239,11 @@ class Catalog:
             os.fsync(handle.fileno())
 
     @classmethod
-    def open(cls, directory: Path) -> Catalog:
+    def open(cls, directory: Path, read_only: bool = False) -> Catalog:
         path = directory / FILE
         if not path.is_file():
             raise CatalogError(f"no catalog in {directory}")
-        catalog = cls(path)
+        catalog = cls(path, read_only)
         try:
             found = catalog.meta().get("format")
         except sqlite3.DatabaseError as error:
@@ -257,7 +260,7 @@ class Catalog:
             # Autocommit mode: transactions are opened explicitly (reading(), writing()).
             # mode=rw: a generation deleted under a reader fails loudly, never comes back empty.
             connection = sqlite3.connect(
-                f"file:{self.path}?mode=rw",
+                f"file:{self.path}?{self._mode}",
                 uri=True,
                 isolation_level=None,
                 check_same_thread=False,
@@ -302,7 +305,10 @@ class Catalog:
         try:
             yield
         except BaseException:
-            db.execute("ROLLBACK")
+            # SQLite has already rolled back after some errors (a full disk): a second
+            # ROLLBACK would fail and hide the cause ("cannot rollback").
+            if db.in_transaction:
+                db.execute("ROLLBACK")
             raise
         db.execute("COMMIT")
 

@@ -479,7 +479,7 @@ def _unusable(home: Path, error: BaseException) -> str:
     return reason
 
 
-def check_catalog(generation: Path) -> None:
+def check_catalog(generation: Path, read_only: bool = False) -> None:
     """Raise CatalogError when SQLite finds the catalog's pages damaged.
 
     ``PRAGMA quick_check`` reads every page once without cross-checking indexes against
@@ -487,7 +487,8 @@ def check_catalog(generation: Path) -> None:
     """
     path = generation / CATALOG_FILE
     try:
-        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+        mode = "mode=ro&immutable=1" if read_only else "mode=ro"
+        with closing(sqlite3.connect(f"file:{path}?{mode}", uri=True)) as db:
             found = [row[0] for row in db.execute("PRAGMA quick_check(3)")]
     except sqlite3.DatabaseError as error:
         if not _is_damage(error):
@@ -504,8 +505,11 @@ def _load(home: Path) -> tuple[NewsIndex | None, str | None]:
     catalog = None
     try:
         generation = home / _current_name(home)
-        check_catalog(generation)
-        catalog = Catalog.open(generation)
+        # A read-only cache (a read-only mount, a folder without write permission) serves
+        # the index it holds; only an update needs to write.
+        read_only = not os.access(generation, os.W_OK)
+        check_catalog(generation, read_only)
+        catalog = Catalog.open(generation, read_only=read_only)
         kind = catalog.meta()["engine"]
         try:
             loaded = engine_kind(kind).load(generation)

@@ -6,6 +6,7 @@ import argparse
 import json
 import logging
 import os
+import sqlite3
 import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -271,8 +272,32 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _storage_problem(settings: Settings | None, error: OSError | sqlite3.Error) -> str:
+    """One line for a file-system or database failure, naming the setting when it is the cache."""
+    cache = Path(settings.cache_dir) if settings is not None else None
+    if isinstance(error, sqlite3.Error):
+        reason = " ".join(str(error).split()) or error.__class__.__name__
+        where = f"the index in {cache}" if cache else "the index"
+        return f"cannot use {where} (NEWSBOT_CACHE_DIR): {reason}"
+    name = str(error.filename) if error.filename else ""
+    reason = error.strerror or str(error)
+    if cache is not None and (not name or _inside(Path(name), cache)):
+        return f"cannot use the cache folder {cache} (NEWSBOT_CACHE_DIR): {reason}" + (
+            f" ({name})" if name and Path(name) != cache else ""
+        )
+    return f"{reason}: {name}" if name else reason
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        return path.absolute().is_relative_to(folder.absolute())
+    except (OSError, ValueError):
+        return False
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    settings: Settings | None = None
     try:
         settings = load_settings(corpus_dir=args.corpus)
         logging.basicConfig(
@@ -292,3 +317,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `newsbot ... | head`: the reader left; say nothing more
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
+    except (OSError, sqlite3.Error) as error:
+        # A cache folder that is a file, unwritable or full: one line, not a traceback.
+        print(f"newsbot: {_storage_problem(settings, error)}", file=sys.stderr)
+        return 1

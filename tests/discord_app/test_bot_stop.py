@@ -5,11 +5,17 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import sys
 from pathlib import Path
 
-from tests.bot_fixtures import TROOPS, temp_corpus
-from tests.fake_discord import FakeDiscord
+import discord
+import pytest
+
+from bot.discord_app.client import run_bot
+from bot.newsroom import Newsroom
+from tests.bot_fixtures import TROOPS, bot_settings, temp_corpus
+from tests.fake_discord import FakeDiscord, point_discord_py_at
 from tests.helpers import REPO, newsroom
 
 SLOW_SEARCHES = 8  # more than asyncio's default thread pool holds on a 2-core machine (6)
@@ -93,3 +99,23 @@ async def test_slow_searches_leave_acknowledgements_and_sigterm_working(tmp_path
         assert child.stderr is not None
         errors = (await child.stderr.read()).decode()
         assert "Traceback" not in errors, errors
+
+
+def test_run_without_a_way_to_discord_is_one_line_and_a_failing_exit(
+    seed_room: Newsroom, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A port nothing listens on: what a machine without network (or with DNS failing) gets.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    old = point_discord_py_at(f"http://127.0.0.1:{port}/api/v10", f"ws://127.0.0.1:{port}")
+    try:
+        token = "MTA" + "x" * 21 + ".Gabcde." + "y" * 38
+        code = run_bot(bot_settings(seed_room), seed_room, token)
+    finally:
+        discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = old
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert code != 0
+    assert len(lines) == 1 and "Traceback" not in err, err
+    assert lines[0].startswith("newsbot: cannot reach Discord")
