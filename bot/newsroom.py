@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from bot.answers.ask import Answer, ask
 from bot.desk.follows import PausedChannel, desk_path, paused_channels
 from bot.desk.lease import IndexerLease
+from bot.index.engines.base import engine_choice
 from bot.index.newsindex import NewsIndex, Report, open_committed, open_index
 from bot.ingest.articles import Article, Paragraph
 from bot.ingest.corpus import Changes
@@ -63,6 +64,8 @@ class Status:
     # Channels /follow can no longer post in (no access, deleted): paused until followed again.
     paused: tuple[PausedChannel, ...] = ()
     indexer: bool = True  # False: another process (shard) keeps the index up to date
+    # Why this engine: "set by NEWSBOT_ENGINE", or the auto rule ("auto: 1.2M passages > 200k").
+    engine_choice: str = ""
 
 
 class Newsroom:
@@ -73,11 +76,14 @@ class Newsroom:
         settings: Settings,
         progress: Callable[[int], Callable[[str, str], None]] | None = None,
         rebuild: bool = False,
+        quick: bool = False,
     ) -> None:
+        """``quick``: answer from the committed index at once when no corpus folder changed
+        (no stat per file; see ``open_index``); the first ``refresh`` scans every file."""
         self.settings = settings
         self._progress = progress
         self._lock = threading.Lock()
-        self.index, self.report = self._open(rebuild)
+        self.index, self.report = self._open(rebuild, quick=quick)
         self.checked = time.time()
         self._seen = self.index.built_at
         # Sharded over several processes, one of them (whichever holds the lease) updates
@@ -98,7 +104,9 @@ class Newsroom:
         if listener in self._listeners:
             self._listeners.remove(listener)
 
-    def _open(self, rebuild: bool, current: NewsIndex | None = None) -> tuple[NewsIndex, Report]:
+    def _open(
+        self, rebuild: bool, current: NewsIndex | None = None, quick: bool = False
+    ) -> tuple[NewsIndex, Report]:
         return open_index(
             Path(self.settings.corpus_dir),
             Path(self.settings.cache_dir),
@@ -107,6 +115,7 @@ class Newsroom:
             rebuild=rebuild,
             progress=self._progress,
             current=current,
+            quick=quick,
         )
 
     def refresh(self) -> Report:
@@ -175,6 +184,7 @@ class Newsroom:
             feeds=tuple(feeds.feed_status(state, self.settings.feeds)),
             paused=tuple(paused_channels(self.desk_path)),
             indexer=self.indexer,
+            engine_choice=engine_choice(self.settings.engine, index.engine.name, passages),
         )
 
     @property

@@ -14,7 +14,7 @@ from dotenv import dotenv_values
 # A leaf: only light modules (names, limits, URL rules), never an engine, tiktoken or a feed
 # client, so that checking the settings costs nothing and nothing imports back into here.
 from bot.feeds.urls import FeedURLError, parse_feed_urls
-from bot.index.engines.names import DEFAULT_ENGINE, ENGINE_NAMES
+from bot.index.engines.names import DEFAULT_ENGINE, ENGINE_SETTINGS
 from bot.text.limits import DEFAULT_MAX_TOKENS, MAX_PASSAGE_TOKENS, MIN_PASSAGE_TOKENS
 
 # Three base64url parts separated by dots: user id, timestamp, HMAC.
@@ -149,9 +149,10 @@ def load_settings(
     )
     count = _number(env, "NEWSBOT_ASK_COUNT", int, 3, 1, 10)
     engine = env.get("NEWSBOT_ENGINE", "").strip().lower() or DEFAULT_ENGINE
-    if engine not in ENGINE_NAMES:
+    if engine not in ENGINE_SETTINGS:
         raise SettingsError(
-            f"NEWSBOT_ENGINE must be one of {', '.join(sorted(ENGINE_NAMES))}, got {engine[:40]!r}"
+            f"NEWSBOT_ENGINE must be one of {', '.join(sorted(ENGINE_SETTINGS))}, "
+            f"got {engine[:40]!r}"
         )
     cooldown = _number(env, "NEWSBOT_COOLDOWN_SECONDS", float, 10.0, 0.0, 3600.0)
     refresh = _number(env, "NEWSBOT_REFRESH_SECONDS", float, 5.0, 0.0, 86400.0)

@@ -17,7 +17,7 @@ GOOD_TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4OQ.GabcDE.abcdefghijklmnopqrstuvwxyz012345
 def test_defaults_need_no_environment(tmp_path: Path):
     settings = load_settings({}, env_file=None)
     assert settings.corpus_dir == Path("corpus")
-    assert settings.engine == "bm25"
+    assert settings.engine == "auto"  # bm25 or tantivy by the corpus size
     assert settings.guild_id is None
     assert settings.discord_token is None
 

@@ -11,6 +11,7 @@ the engine, then the journal is cleared; an open finishes whatever a crash inter
 from __future__ import annotations
 
 import gc
+import json
 import logging
 import os
 import shutil
@@ -26,10 +27,18 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar, overload
 
+from bot.index import folders
 from bot.index import updates as indexing
 from bot.index.catalog import FILE as CATALOG_FILE
 from bot.index.catalog import Catalog, CatalogError
-from bot.index.engines.base import Engine, IncrementalEngine, engine_kind
+from bot.index.engines.base import (
+    Engine,
+    IncrementalEngine,
+    auto_engine,
+    engine_choice,
+    engine_kind,
+)
+from bot.index.engines.names import AUTO
 from bot.index.terms import IndexTerms
 from bot.ingest import corpus
 from bot.ingest.articles import Article
@@ -41,6 +50,8 @@ from bot.text.passages import Passage
 log = logging.getLogger(__name__)
 
 CURRENT = "CURRENT"
+# Catalog meta key: the corpus's folder times when the catalog last matched it (bot.index.folders).
+FOLDERS = "folders"
 # Test hook: ``name`` or ``name:n`` makes the n-th pass through checkpoint ``name`` announce
 # itself on stderr and wait there to be killed (tests/index/test_crash_safety.py).
 STOP_AT = "NEWSBOT_TEST_STOP_AT"
@@ -259,17 +270,47 @@ def open_index(
     rebuild: bool = False,
     progress: indexing.Progress | None = None,
     current: NewsIndex | None = None,
+    quick: bool = False,
 ) -> tuple[NewsIndex, Report]:
     """The index for ``corpus_dir``: reused when the corpus is unchanged, else brought up to date.
 
     ``current``, the index a running process already holds, saves opening it again; it is
-    used only while it is still the live generation.
+    used only while it is still the live generation. ``engine`` may be ``auto``: bm25 or
+    tantivy by the number of passages, switched when the corpus crosses the threshold.
+
+    ``quick``: when no folder of the corpus changed since the index last matched it (a stat
+    per folder, none per file: ``bot.index.folders``), answer from the committed index at
+    once; a file rewritten in place is then seen only by the next full scan. Any added or
+    removed file changes its folder's time, so it is read before this returns.
     """
     started = time.perf_counter()
     home = index_dir(cache_dir, corpus_dir)
+    if quick and not rebuild and current is None:
+        current, quick_note = _live(home, None, engine, passage_tokens)
+        if current is not None and _untouched(corpus_dir, current, engine):
+            return current, _unscanned_report(current, started, quick_note)
+    times = None if rebuild else _folder_times(corpus_dir, current)
     found = corpus.scan(corpus_dir)
+    index, report = _up_to_date(
+        home, found, engine, passage_tokens, rebuild, progress, current, started
+    )
+    _remember_folders(index, found, times)
+    return index, report
+
+
+def _up_to_date(
+    home: Path,
+    found: corpus.Scan,
+    engine: str,
+    passage_tokens: int,
+    rebuild: bool,
+    progress: indexing.Progress | None,
+    current: NewsIndex | None,
+    started: float,
+) -> tuple[NewsIndex, Report]:
+    """``open_index`` once the corpus is scanned."""
     live, note = (None, None) if rebuild else _live(home, current, engine, passage_tokens)
-    if live is not None and _settled(live, found):
+    if live is not None and _settled(live, found) and _fits(live, engine):
         return live, _report("reused", live, started, found, note)
     home.mkdir(parents=True, exist_ok=True)
     # One process at a time brings the index up to date (the bot and `newsbot index`).
@@ -285,13 +326,16 @@ def open_index(
             if engine_now is not live.engine:  # rebuilt to finish an interrupted update
                 live = NewsIndex(live.catalog, engine_now, live.generation)
             if _settled(live, found):
-                return live, _report("reused", live, started, found, note)
+                live, switched = _fitted(home, live, engine)
+                return live, _report("reused", live, started, found, switched or note)
             before = _ids_in_changed_files(live.catalog, found)
             outcome = indexing.update(live.catalog, found, passage_tokens, _counted(progress))
             checkpoint("catalog-committed")
             known = {doc: terms.split() for doc, terms in outcome.added}
             updated = NewsIndex(live.catalog, _catch_up(live, known), live.generation)
             added, revised = _story_news(live.catalog, before, outcome.changes)
+            updated, switched = _fitted(home, updated, engine)
+            note = switched or note
         except (CatalogError, sqlite3.DatabaseError, OSError, ValueError) as error:
             if not _is_damage(error):
                 raise
@@ -442,6 +486,8 @@ def _live(
         "engine": engine,
         "passage_tokens": str(passage_tokens),
     }
+    if engine == AUTO:  # either engine serves; _fitted switches when the size says so
+        del wanted["engine"]
     if any(meta.get(key) != value for key, value in wanted.items()):
         return None, "index settings or analyzer changed: rebuilding"
     return live, note
@@ -560,6 +606,11 @@ def _build(
             outcome = indexing.update(
                 catalog, found, passage_tokens, _counted(progress), fresh=True
             )
+            if engine == AUTO:
+                engine = auto_engine(len(outcome.added))
+                catalog.set_meta({"engine": engine})
+                log.info("engine %s (%s)", engine,
+                         engine_choice(AUTO, engine, len(outcome.added)))  # fmt: skip
             # SQLite builds the catalog's indexes without the GIL, while the engine is built.
             sealed = beside.submit(catalog.seal)
             started = time.perf_counter()
@@ -664,3 +715,148 @@ def _promote(home: Path, staging: Path) -> Path:
         if entry.name != name and stale:
             shutil.rmtree(entry, ignore_errors=True)
     return home / name
+
+
+# --- engine "auto" -------------------------------------------------------------------------
+
+
+def _passage_count(index: NewsIndex) -> int:
+    with index.catalog.reading():
+        return index.catalog.count("passages")
+
+
+def _fits(index: NewsIndex, setting: str) -> bool:
+    """Whether ``index``'s engine is the one the setting asks for at its size."""
+    if setting != AUTO:
+        return True
+    return auto_engine(_passage_count(index), index.engine.name) == index.engine.name
+
+
+def _fitted(home: Path, index: NewsIndex, setting: str) -> tuple[NewsIndex, str | None]:
+    """``index``, or (under the update lock) a new generation on the engine ``auto`` now wants.
+
+    The catalog is copied (``VACUUM INTO``: one consistent snapshot) and the new engine built
+    from it, then promoted like a build: a crash leaves the old generation, and readers
+    holding it finish on it. The files are not read again.
+    """
+    if _fits(index, setting):
+        return index, None
+    passages = _passage_count(index)
+    wanted = auto_engine(passages, index.engine.name)
+    reason = (
+        f"engine switched from {index.engine.name} to {wanted} "
+        f"({engine_choice(AUTO, wanted, passages)})"
+    )
+    started = time.perf_counter()
+    staging = home / f".staging-gen-{time.time_ns()}-{os.getpid()}"
+    staging.mkdir()
+    try:
+        copy = staging / CATALOG_FILE
+        with closing(sqlite3.connect(index.catalog.path)) as db:
+            db.execute("VACUUM INTO ?", (str(copy),))
+        with closing(sqlite3.connect(copy, isolation_level=None)) as db:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('engine', ?)", (wanted,))
+        with open(copy, "rb") as handle:  # durable before a rename makes it live
+            os.fsync(handle.fileno())
+        catalog = Catalog.open(staging)
+        try:
+            built = _engine_from_catalog(catalog, wanted)
+        finally:
+            catalog.close()
+        built.save(staging)
+        _close_engine(built)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    generation = _promote(home, staging)
+    log.info("%s in %.1f s", reason, time.perf_counter() - started)
+    catalog = Catalog.open(generation)
+    return NewsIndex(catalog, engine_kind(wanted).load(generation), generation), reason
+
+
+# --- the first answer without a stat per file ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Folders:
+    """What the catalog recorded of the corpus's folders when it last matched them."""
+
+    fingerprint: str
+    times: dict[str, int]
+    problems: dict[str, str]  # the scan's own (links, pipes), which the catalog does not hold
+
+
+def _stored_folders(meta: Mapping[str, str]) -> _Folders | None:
+    raw = meta.get(FOLDERS)
+    if not raw:
+        return None
+    try:
+        data = json.loads(raw)
+        return _Folders(str(data["fingerprint"]), dict(data["times"]), dict(data["problems"]))
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def _untouched(corpus_dir: Path, index: NewsIndex, setting: str) -> bool:
+    """True when ``index`` can answer as it is: settled, its engine fits, and no folder of
+    the corpus changed since the catalog matched it (no file stat'd)."""
+    catalog = index.catalog
+    with catalog.reading():
+        meta, pending = catalog.meta(), catalog.count("pending")
+    stored = _stored_folders(meta)
+    if pending or stored is None or stored.fingerprint != meta.get("fingerprint"):
+        return False
+    return folders.unchanged(corpus_dir, stored.times) and _fits(index, setting)
+
+
+def _unscanned_report(index: NewsIndex, started: float, note: str | None) -> Report:
+    catalog = index.catalog
+    with catalog.reading():
+        stored = _stored_folders(catalog.meta())
+        problems = {**(stored.problems if stored else {}), **catalog.problems()}
+        return Report(
+            "reused", index.engine.name, catalog.count("stories"), catalog.count("articles"),
+            catalog.count("passages"), time.perf_counter() - started,
+            corpus.Changes(unchanged=catalog.count("files")), dict(sorted(problems.items())),
+            note,
+        )  # fmt: skip
+
+
+def _folder_times(corpus_dir: Path, current: NewsIndex | None) -> dict[str, int] | None:
+    """The corpus's folder times, taken before its scan.
+
+    A running process's periodic scan usually finds every folder as recorded: then the
+    recorded times stand (a stat per folder) instead of a second walk of the corpus.
+    """
+    if current is not None:
+        try:
+            with current.catalog.reading():
+                meta = current.catalog.meta()
+        except sqlite3.Error:
+            meta = {}
+        stored = _stored_folders(meta)
+        if stored is not None and folders.unchanged(corpus_dir, stored.times):
+            return stored.times
+    return folders.snapshot(corpus_dir)
+
+
+def _remember_folders(index: NewsIndex, found: corpus.Scan, times: dict[str, int] | None) -> None:
+    """Record the folder times taken before ``found`` when the catalog now matches it."""
+    if times is None or found.unlisted:
+        return
+    fingerprint = found.fingerprint()
+    value = json.dumps(
+        {"fingerprint": fingerprint, "times": times, "problems": found.problems},
+        separators=(",", ":"),
+    )
+    catalog = index.catalog
+    try:
+        with catalog.reading():
+            meta = catalog.meta()
+        if meta.get("fingerprint") != fingerprint or meta.get(FOLDERS) == value:
+            return
+        with catalog.writing():
+            catalog.set_meta({FOLDERS: value})
+    except sqlite3.Error as error:  # only a later first answer is slower for it
+        log.debug("could not record the corpus's folder times: %s", error)

@@ -11,22 +11,25 @@ import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
-
-from tqdm import tqdm
+from typing import TYPE_CHECKING, Any
 
 from bot.answers.ask import QuestionError
+from bot.index.engines.names import AUTO_TANTIVY_ABOVE
 from bot.index.newsindex import Report
 from bot.ingest.corpus import CorpusError
 from bot.newsroom import Newsroom
 from bot.settings import Settings, SettingsError, load_settings
 from bot.terminal import render as terminal
 
+if TYPE_CHECKING:
+    from tqdm import tqdm
+
 log = logging.getLogger("newsbot")
 
 # Above this many passages the embedded rank-bm25 engine costs seconds to restart and GBs of
-# memory (bench/results/scale.md), where tantivy stays in milliseconds and tens of MB.
-LARGE_CORPUS = 200_000
+# memory (README: Scale), where tantivy stays in milliseconds and tens of MB: the threshold
+# NEWSBOT_ENGINE=auto switches at, and past which an explicit bm25 earns a tip.
+LARGE_CORPUS = AUTO_TANTIVY_ABOVE
 
 
 class ProgressBar:
@@ -38,6 +41,10 @@ class ProgressBar:
 
     def __call__(self, total: int) -> Callable[[str, str], None]:
         if self.enabled:
+            # Here, not at the top: only a command that reads files draws a bar, and tqdm
+            # costs a fresh `newsbot ask` a tenth of its start.
+            from tqdm import tqdm
+
             self.bar = tqdm(
                 total=total,
                 desc="reading corpus",
@@ -66,10 +73,14 @@ class ProgressBar:
             self.bar = None
 
 
-def _newsroom(settings: Settings, rebuild: bool = False, quiet: bool = False) -> Newsroom:
+def _newsroom(
+    settings: Settings, rebuild: bool = False, quiet: bool = False, quick: bool = False
+) -> Newsroom:
+    """The newsroom over the corpus; ``quick``: answer from the committed index when no
+    folder changed (reading questions), instead of a stat of every file (``index``, ``status``)."""
     bar = ProgressBar(enabled=not quiet)
     try:
-        newsroom = Newsroom(settings, progress=bar, rebuild=rebuild)
+        newsroom = Newsroom(settings, progress=bar, rebuild=rebuild, quick=quick)
     finally:
         bar.close()
     report = newsroom.report
@@ -92,7 +103,7 @@ def _print_json(data: dict[str, Any]) -> None:
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
-    newsroom = _newsroom(settings, quiet=args.json)
+    newsroom = _newsroom(settings, quiet=args.json, quick=True)
     answer = newsroom.ask(" ".join(args.question), args.count)
     if args.json:
         _print_json(terminal.answer_json(answer))
@@ -102,7 +113,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_latest(args: argparse.Namespace, settings: Settings) -> int:
-    newsroom = _newsroom(settings, quiet=args.json)
+    newsroom = _newsroom(settings, quiet=args.json, quick=True)
     articles = newsroom.latest(args.n, args.topic)
     if args.json:
         _print_json(terminal.latest_json(articles))
@@ -112,7 +123,7 @@ def cmd_latest(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_source(args: argparse.Namespace, settings: Settings) -> int:
-    newsroom = _newsroom(settings, quiet=args.json)
+    newsroom = _newsroom(settings, quiet=args.json, quick=True)
     view = newsroom.source(args.id)
     if view is None:
         print(
@@ -219,7 +230,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.discord_app.client import run_bot
 
     token = settings.token()  # fails with one clear line before anything else starts
-    newsroom = _newsroom(settings)
+    newsroom = _newsroom(settings, quick=True)  # its periodic scan then checks every file
     return run_bot(settings, newsroom, token)
 
 

@@ -233,7 +233,8 @@ def render_status(status: Status) -> str:
     lines = [
         f"corpus: {safe(status.corpus)}",
         f"indexed: {status.stories} stories ({status.versions} versions), "
-        f"{status.passages} passages, engine {safe(status.engine)}",
+        f"{status.passages} passages, engine {safe(status.engine)}"
+        + (f" ({safe(status.engine_choice)})" if status.engine_choice else ""),
         f"index built: {_when(status.updated)}; corpus checked: {_when(status.checked)}",
         f"skipped files: {len(status.skipped)}",
     ]
@@ -254,6 +255,7 @@ def status_json(status: Status) -> dict[str, Any]:
     return {
         "corpus": status.corpus,
         "engine": status.engine,
+        "engine_choice": status.engine_choice,
         "stories": status.stories,
         "versions": status.versions,
         "passages": status.passages,

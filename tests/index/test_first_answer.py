@@ -1,0 +1,153 @@
+"""A new process answers from the committed index at once, yet sees a file added just before it."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from bot.index import folders
+from bot.index import newsindex as index
+from bot.ingest import corpus as corpus_module
+from bot.newsroom import Newsroom
+from bot.settings import Settings
+from tests.helpers import wire_story, write_story
+
+# Folder and file times set this far back are settled (outside the racy window): nothing the
+# test does afterwards can land within the same tick of the file system's clock.
+LONG_AGO_NS = 10 * folders.RACY_NS
+
+
+def _story(corpus: Path, name: str, place: str, figure: int) -> None:
+    write_story(
+        corpus,
+        name,
+        wire_story(
+            f"{place} opens new ferry terminal",
+            [
+                f"The new ferry terminal in {place} will carry {figure} passengers a day.",
+                f"Officials in {place} said the terminal cost less than planned.",
+            ],
+        ),
+    )
+
+
+def _age(root: Path) -> None:
+    """Date every folder and file under ``root`` back past the racy window."""
+    past = os.stat(root).st_mtime_ns - LONG_AGO_NS
+    for folder, _, files in os.walk(root):
+        for name in files:
+            os.utime(os.path.join(folder, name), ns=(past, past))
+        os.utime(folder, ns=(past, past))
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    root = tmp_path / "corpus"
+    _story(root, "2024/05/incheon.txt", "Incheon", 4200)
+    _story(root, "2024/06/busan.txt", "Busan", 3100)
+    _age(root)
+    return root
+
+
+@pytest.fixture
+def scans(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """Every full scan of the corpus (a stat of each file), in order."""
+    seen: list[Path] = []
+    real: Callable[[Path], corpus_module.Scan] = corpus_module.scan
+
+    def counted(root: Path) -> corpus_module.Scan:
+        seen.append(root)
+        return real(root)
+
+    monkeypatch.setattr(corpus_module, "scan", counted)
+    return seen
+
+
+def _settings(corpus: Path, tmp_path: Path) -> Settings:
+    return Settings(corpus_dir=corpus, cache_dir=tmp_path / "cache")
+
+
+def _cited(room: Newsroom, question: str) -> list[str]:
+    answer = room.ask(question)
+    return [c.article_id for c in answer.citations] if answer.found else []
+
+
+def test_a_restart_answers_from_the_committed_index_without_a_full_scan(
+    corpus: Path, tmp_path: Path, scans: list[Path]
+):
+    Newsroom(_settings(corpus, tmp_path))  # builds, and records the folder times
+    assert len(scans) == 1
+    scans.clear()
+    room = Newsroom(_settings(corpus, tmp_path), quick=True)
+    assert _cited(room, "How many passengers will the Incheon ferry terminal carry?") == [
+        "incheon"
+    ]
+    assert scans == []  # the answer came before any stat of a file
+    assert room.report.action == "reused" and room.report.stories == 2
+    room.refresh()  # the full check still happens, after the first answer
+    assert len(scans) == 1
+
+
+def test_a_file_added_just_before_the_command_is_answered_by_it(
+    corpus: Path, tmp_path: Path, scans: list[Path]
+):
+    Newsroom(_settings(corpus, tmp_path))
+    _story(corpus, "2024/06/mokpo.txt", "Mokpo", 950)  # no waiting: it lands at once
+    room = Newsroom(_settings(corpus, tmp_path), quick=True)
+    assert _cited(room, "How many passengers will the Mokpo ferry terminal carry?") == ["mokpo"]
+    assert room.report.action == "refreshed"
+
+
+def test_a_file_in_a_new_folder_and_a_removed_file_are_seen_too(corpus: Path, tmp_path: Path):
+    Newsroom(_settings(corpus, tmp_path))
+    _story(corpus, "2025/01/02/yeosu.txt", "Yeosu", 780)  # new folders, three deep
+    (corpus / "2024" / "06" / "busan.txt").unlink()
+    room = Newsroom(_settings(corpus, tmp_path), quick=True)
+    assert _cited(room, "How many passengers will the Yeosu ferry terminal carry?") == ["yeosu"]
+    assert _cited(room, "How many passengers will the Busan ferry terminal carry?") == []
+
+
+def test_a_folder_changed_within_the_racy_window_is_scanned_again(
+    corpus: Path, tmp_path: Path, scans: list[Path]
+):
+    # Written and indexed in the same instant: a file added in the same clock tick could
+    # leave the folder's time as recorded, so the folder is recorded as unknown.
+    _story(corpus, "2024/07/ulsan.txt", "Ulsan", 600)
+    Newsroom(_settings(corpus, tmp_path))
+    scans.clear()
+    room = Newsroom(_settings(corpus, tmp_path), quick=True)
+    assert len(scans) == 1 and room.report.action == "reused"
+
+
+def test_an_in_place_edit_waits_for_the_full_scan(
+    corpus: Path, tmp_path: Path, scans: list[Path]
+):
+    # The documented trade-off: rewriting a file in place leaves its folder's time alone.
+    Newsroom(_settings(corpus, tmp_path))
+    path = corpus / "2024" / "05" / "incheon.txt"
+    folder_time = os.stat(path.parent).st_mtime_ns
+    path.write_text(path.read_text().replace("4200", "5300"))
+    os.utime(path.parent, ns=(folder_time, folder_time))  # as an in-place write leaves it
+    room = Newsroom(_settings(corpus, tmp_path), quick=True)
+    question = "How many passengers will the Incheon ferry terminal carry?"
+    assert "4200" in room.ask(question).citations[0].text
+    assert scans[1:] == []
+    room.refresh()
+    assert "5300" in room.ask(question).citations[0].text
+
+
+def test_an_index_without_recorded_folder_times_is_checked_in_full(
+    corpus: Path, tmp_path: Path, scans: list[Path]
+):
+    room = Newsroom(_settings(corpus, tmp_path))
+    with room.index.catalog.writing():
+        room.index.catalog.set_meta({index.FOLDERS: ""})  # as an index from an older newsbot
+    scans.clear()
+    Newsroom(_settings(corpus, tmp_path), quick=True)
+    assert len(scans) == 1
+    scans.clear()
+    Newsroom(_settings(corpus, tmp_path), quick=True)  # recorded by the previous open
+    assert scans == []
