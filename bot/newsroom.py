@@ -7,7 +7,7 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,11 +26,17 @@ from bot.text.passages import Passage
 log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
+    from bot.answers.respond import Reranker
     from bot.feeds.report import FeedStatus
+    from bot.semantic.layer import Progress as EmbedProgress
+    from bot.semantic.layer import SemanticLayer
 
 
 # Passages a topic search looks at for /latest: enough for any real topic, bounded for cost.
 TOPIC_DEPTH = 2000
+# The semantic layer's vectors, inside the index generation they belong to (so they go with it,
+# and never meet another catalog's passage numbers): bot.semantic.layer.FOLDER.
+_VECTORS = "vectors"
 # "<article id>:<passage number>"; no story has a billion passages, so longer numbers are
 # never looked up (the story itself still opens).
 _PASSAGE_ID = re.compile(r"(.+):([0-9]+)", re.ASCII)
@@ -66,6 +72,8 @@ class Status:
     indexer: bool = True  # False: another process (shard) keeps the index up to date
     # Why this engine: "set by NEWSBOT_ENGINE", or the auto rule ("auto: 1.2M passages > 200k").
     engine_choice: str = ""
+    # The semantic layer: "off", "on: N of M passages embedded", or "unavailable: reason".
+    semantic: str = "off"
 
 
 class Newsroom:
@@ -77,6 +85,7 @@ class Newsroom:
         progress: Callable[[int], Callable[[str, str], None]] | None = None,
         rebuild: bool = False,
         quick: bool = False,
+        embed_progress: EmbedProgress | None = None,
     ) -> None:
         """``quick``: answer from the committed index at once when no corpus folder changed
         (no stat per file; see ``open_index``); the first ``refresh`` scans every file."""
@@ -90,6 +99,17 @@ class Newsroom:
         # the index; the others re-open what it commits.
         self._lease = IndexerLease(settings.cache_dir, settings.corpus_dir)
         self._listeners: list[Callable[[Report], None]] = []
+        self._embed_progress = embed_progress
+        self.semantic: SemanticLayer | None = None
+        if settings.semantic:
+            # Late: with the layer off nothing of it (numpy aside) is imported.
+            from bot.semantic.layer import SemanticLayer
+
+            self.semantic = SemanticLayer()
+            if settings.shard_count is None:
+                self._sync_vectors()
+            else:
+                self.semantic.load(self.index.generation / _VECTORS)
 
     @property
     def indexer(self) -> bool:
@@ -131,6 +151,7 @@ class Newsroom:
                 if index is not self.index:
                     self.index, self._seen = index, index.built_at
                 self.report, self.checked = report, time.time()
+                self._sync_vectors()
         for listener in list(self._listeners):
             try:
                 listener(report)
@@ -148,6 +169,9 @@ class Newsroom:
         changed = index is not None and index is not current
         if index is not None and changed:
             self.index, self._seen = index, index.built_at
+        if self.semantic is not None:
+            # The indexing process saves vectors after each commit: serve what it saved.
+            self.semantic.load(self.index.generation / _VECTORS)
         with self.index.reading():
             counts = self.index.counts()
         self.report = replace(
@@ -185,7 +209,57 @@ class Newsroom:
             paused=tuple(paused_channels(self.desk_path)),
             indexer=self.indexer,
             engine_choice=engine_choice(self.settings.engine, index.engine.name, passages),
+            semantic=self._semantic_status(passages),
         )
+
+    def _semantic_status(self, passages: int) -> str:
+        layer = self.semantic
+        if layer is None:
+            return "off"
+        if layer.error is not None:
+            return f"unavailable: {layer.error.removeprefix('semantic layer unavailable: ')}"
+        stored = len(layer.store) if layer.store is not None else 0
+        return f"on: {stored} of {passages} passages embedded"
+
+    def _sync_vectors(self) -> None:
+        """Bring the generation's vectors up to date with its passages: embed the new
+        passage numbers, forget the removed ones (numbers are never reused in a catalog)."""
+        layer, index = self.semantic, self.index
+        if layer is None:
+            return
+        with index.reading():
+            numbers = index.catalog.docs_of(index.catalog.article_ids())
+
+        def texts(wanted: Sequence[int]) -> list[tuple[int, str]]:
+            with index.reading():
+                rows = index.catalog.headed_passages(wanted)
+            # The headline goes with each passage, as BM25 indexes it: a paragraph alone
+            # often never names what the story is about.
+            return [(doc, f"{title}\n{text}") for doc, title, text in rows]
+
+        synced = layer.sync(index.generation / _VECTORS, numbers, texts, self._embed_progress)
+        if synced is not None and (synced.embedded or synced.deleted):
+            log.info("vectors: %d embedded, %d deleted, %d stored",
+                     synced.embedded, synced.deleted, synced.stored)  # fmt: skip
+
+    def _reranker(self, index: NewsIndex) -> Reranker | None:
+        """BM25's passages fused with the semantic layer's ranking, by passage number."""
+        layer = self.semantic
+        if layer is None or not layer.ready:
+            return None
+
+        def rerank(question: str, hits: list[tuple[Passage, float]]) -> list[tuple[Passage, float]]:
+            # The engine's passages carry ids; vectors are keyed by the catalog's numbers.
+            catalog = index.catalog
+            by_number = catalog.passages(catalog.docs_of({p.article_id for p, _ in hits}))
+            number_of = {p.passage_id: doc for doc, p in by_number.items()}
+            keyed = [(number_of[p.passage_id], s) for p, s in hits if p.passage_id in number_of]
+            fused = layer.rerank(question, keyed)
+            recalled = [doc for doc, _ in fused if doc not in by_number]
+            by_number.update(catalog.passages(recalled))
+            return [(by_number[doc], score) for doc, score in fused if doc in by_number]
+
+        return rerank
 
     @property
     def desk_path(self) -> Path:
@@ -195,7 +269,7 @@ class Newsroom:
     def ask(self, question: str, k: int | None = None) -> Answer:
         index = self.index
         with index.reading():
-            return ask(index, question, k or self.settings.ask_count)
+            return ask(index, question, k or self.settings.ask_count, rerank=self._reranker(index))
 
     def latest(self, n: int = 5, topic: str | None = None) -> list[Article]:
         """Newest stories first (newest version of each); undated and year-unknown ones last.

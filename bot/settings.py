@@ -58,6 +58,9 @@ class Settings:
     # Discord shards this process serves: None (with no count) is one unsharded connection.
     shard_count: int | None = None
     shard_ids: tuple[int, ...] | None = None
+    # NEWSBOT_SEMANTIC: embeddings beside BM25 (rerank + dense recall). Off by default: embedding
+    # costs minutes per 10k passages on a small CPU.
+    semantic: bool = False
 
     def token(self) -> str:
         """The Discord token, checked for shape; raises SettingsError without echoing it."""
@@ -171,6 +174,9 @@ def load_settings(
         )
     shard_count = _number(env, "NEWSBOT_SHARD_COUNT", int, 0, 1, MAX_SHARDS) or None
     shard_ids = _shard_ids(env.get("NEWSBOT_SHARD_IDS", ""), shard_count)
+    semantic = env.get("NEWSBOT_SEMANTIC", "").strip().lower() or "off"
+    if semantic not in ("off", "on"):
+        raise SettingsError(f"NEWSBOT_SEMANTIC must be off or on, got {semantic[:20]!r}")
     token = env.get("DISCORD_TOKEN")
     cache = env.get("NEWSBOT_CACHE_DIR", "").strip()
     return Settings(
@@ -188,4 +194,5 @@ def load_settings(
         log_level=level,
         shard_count=shard_count,
         shard_ids=shard_ids,
+        semantic=semantic == "on",
     )

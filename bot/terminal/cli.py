@@ -67,6 +67,23 @@ class ProgressBar:
 
         return tick
 
+    def embedding(self, total: int) -> Callable[[int], None]:
+        """A bar over the passages the semantic layer embeds, after the corpus bar."""
+        self.close()
+        if not self.enabled:
+            return lambda count: None
+        from tqdm import tqdm
+
+        self.bar = bar = tqdm(
+            total=total,
+            desc="embedding passages",
+            unit="passage",
+            file=sys.stderr,
+            leave=False,
+            dynamic_ncols=True,
+        )
+        return lambda count: bar.update(count)
+
     def close(self) -> None:
         if self.bar is not None:
             self.bar.close()
@@ -80,7 +97,9 @@ def _newsroom(
     folder changed (reading questions), instead of a stat of every file (``index``, ``status``)."""
     bar = ProgressBar(enabled=not quiet)
     try:
-        newsroom = Newsroom(settings, progress=bar, rebuild=rebuild, quick=quick)
+        newsroom = Newsroom(
+            settings, progress=bar, rebuild=rebuild, quick=quick, embed_progress=bar.embedding
+        )
     finally:
         bar.close()
     report = newsroom.report
@@ -162,6 +181,8 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
         f"{report.stories} stories ({report.articles} versions), {report.passages} passages"
     )
     print(f"files: {report.changes.summary()}")
+    if newsroom.semantic is not None:
+        print(f"semantic layer: {newsroom.status().semantic}")
     if report.engine == "bm25" and report.passages >= LARGE_CORPUS:
         print(
             f"tip: at {report.passages:,} passages the tantivy engine answers faster, restarts "

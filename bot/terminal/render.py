@@ -238,6 +238,8 @@ def render_status(status: Status) -> str:
         f"index built: {_when(status.updated)}; corpus checked: {_when(status.checked)}",
         f"skipped files: {len(status.skipped)}",
     ]
+    semantic = "off (NEWSBOT_SEMANTIC)" if status.semantic == "off" else status.semantic
+    lines.insert(3, f"semantic layer: {safe(semantic)}")
     lines += [f"  {safe(path)}: {safe(reason)}" for path, reason in status.skipped.items()]
     if status.feeds:
         lines.append("feeds:")
@@ -256,6 +258,7 @@ def status_json(status: Status) -> dict[str, Any]:
         "corpus": status.corpus,
         "engine": status.engine,
         "engine_choice": status.engine_choice,
+        "semantic": status.semantic,
         "stories": status.stories,
         "versions": status.versions,
         "passages": status.passages,
