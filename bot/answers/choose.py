@@ -7,7 +7,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.answers.question import Asked, holds_expected
-from bot.index.engines.bm25 import K1, B
+from bot.index.engines.base import K1, B
 from bot.text import analysis
 from bot.text.passages import Passage, sentences
 

@@ -10,13 +10,8 @@ from pathlib import Path
 import numpy as np
 from rank_bm25 import BM25Okapi
 
-from bot.index.engines.base import Hit, idf
+from bot.index.engines.base import K1, B, Hit, idf
 
-# Lucene's defaults, which tantivy fixes too, so both engines rank alike. Swept on the news
-# sets (Reuters and BBC headline -> story, never SciFact; bench/README.md): k1=1.0 b=0.6 gains
-# Reuters +0.007 MRR@10 but loses BBC -0.009, no net gain worth splitting the engines.
-K1 = 1.2
-B = 0.75
 # Persisted as plain data, never pickle (a cache file must not be code the next process runs):
 # the posting arrays as .npy members of one .npz, beside a JSON document (format, size and the
 # vocabulary) stored as the bytes of one more member. One file, so replacing the engine is one
