@@ -16,7 +16,8 @@ from pathlib import Path
 import ir_measures
 from ir_measures import RR, R, Success, nDCG
 
-from bot.answers import ask as answers
+from bot.answers import records as answers
+from bot.answers.ask import ask
 from bot.index.engines import bm25
 from bot.index.engines.base import Engine, engine_kind
 from bot.index.newsindex import NewsIndex, open_index
@@ -200,7 +201,7 @@ def own_questions(index: NewsIndex, path: Path) -> dict[str, object]:
     hits1 = hits3 = ranked1 = ranked3 = answered = 0
     misses = []
     for record in records:
-        answer = answers.ask(index, record["question"], 3)
+        answer = ask(index, record["question"], 3)
         stories = [story_of(index, c.article_id) for c in answer.citations]
         # The ranking alone, whether or not the answer was judged found.
         ranked = stories or [story_of(index, c.article_id) for c in answer.closest]
@@ -228,7 +229,7 @@ def off_corpus(index: NewsIndex, questions: Sequence[str]) -> dict[str, object]:
     wrongly = []
     for question in questions:
         try:
-            answer = answers.ask(index, question, 3)
+            answer = ask(index, question, 3)
         except answers.QuestionError:
             continue  # refused outright is also not an answer
         if answer.found:

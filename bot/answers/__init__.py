@@ -10,10 +10,10 @@ __all__ = ["Answer", "Citation", "QuestionError", "clean_question", "respond"]
 __getattr__ = exports(
     __name__,
     {
-        "Answer": ".ask",
-        "Citation": ".ask",
+        "Answer": ".records",
+        "Citation": ".records",
         "respond": ".respond",
-        "QuestionError": ".ask",
-        "clean_question": ".ask",
+        "QuestionError": ".records",
+        "clean_question": ".records",
     },
 )

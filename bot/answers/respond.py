@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from bot.answers import copies
-from bot.answers.ask import (
+from bot.answers import copies, records
+from bot.answers.choose import Fit, choose
+from bot.answers.question import Asked, holds_expected, read_question, unmet
+from bot.answers.records import (
     QUESTION_WORDS,
     Answer,
     Citation,
@@ -22,15 +23,12 @@ from bot.answers.ask import (
     story_term_set,
     term_weights,
 )
-from bot.answers.choose import Fit, choose
-from bot.answers.question import Asked, holds_expected, read_question, unmet
 from bot.index.newsindex import NewsIndex
 from bot.text import analysis
 from bot.text.passages import Passage
 
-# The module itself, for its thresholds read at call time (bench sweeps set them); by name,
-# because the package's lazy ``ask`` attribute is the function of that name.
-base = importlib.import_module("bot.answers.ask")
+# The module itself, for its thresholds read at call time (bench sweeps set them).
+base = records
 
 # Passages of a candidate story weighed for the one to show: its first ones (a news story
 # gives its facts early) plus any the engine found further in; bounded for a giant story.

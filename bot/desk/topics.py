@@ -6,7 +6,7 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass
 
-from bot.answers.ask import (
+from bot.answers.records import (
     MIN_COVERAGE,
     MIN_SHARED_TERMS,
     MIN_STORY_COVERAGE,

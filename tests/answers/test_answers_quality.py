@@ -3,7 +3,8 @@ import random
 import numpy as np
 import pytest
 
-from bot.answers import ask as answers
+from bot.answers import records as answers
+from bot.answers.ask import ask
 from bot.index.engines.bm25 import RankBM25Engine
 from bot.newsroom import Newsroom
 from bot.text.passages import Passage
@@ -70,8 +71,8 @@ def test_the_found_decision_works_without_engine_document_frequencies(seed_room:
 
     index = seed_room.index
     index.engine = Plain(index.engine)
-    assert answers.ask(index, TROOPS).found
-    assert not answers.ask(index, "What is the recipe for kimchi stew?").found
+    assert ask(index, TROOPS).found
+    assert not ask(index, "What is the recipe for kimchi stew?").found
 
 
 def test_postings_score_exactly_like_rank_bm25():

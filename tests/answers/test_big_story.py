@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from bot.answers import ask as answers
+from bot.answers import records as answers
 from bot.index import catalog
 from bot.text import analysis
 from tests.helpers import newsroom, wire_story, write_story
