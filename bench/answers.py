@@ -76,12 +76,18 @@ def load_set(name: str, folder: Path = QA) -> list[dict[str, str]]:
 class Corpus:
     """The built evaluation corpus: its manifest (stems, copy groups) and an index over it."""
 
-    def __init__(self, folder: Path, cache: Path, engine: str = "bm25") -> None:
+    def __init__(
+        self, folder: Path, cache: Path, engine: str = "bm25", semantic: bool = False
+    ) -> None:
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
         self.article_of = {f["stem"]: f["article_id"] for f in manifest["files"]}
         self.group_of = {f["article_id"]: f["copy_group"] for f in manifest["files"]}
         settings = load_settings(
-            environ={"NEWSBOT_CACHE_DIR": str(cache), "NEWSBOT_ENGINE": engine},
+            environ={
+                "NEWSBOT_CACHE_DIR": str(cache),
+                "NEWSBOT_ENGINE": engine,
+                "NEWSBOT_SEMANTIC": "on" if semantic else "off",
+            },
             env_file=None,
             corpus_dir=folder,
         )
@@ -316,18 +322,36 @@ def run(
     engine: str = "bm25",
     qa: Path = QA,
     say: Callable[[str], None] = print,
+    semantic: Sequence[str] = ("off",),
 ) -> dict[str, object]:
+    """Every question through newsbot with each semantic mode in ``semantic`` (off, rerank,
+    recall, both), over one index and one set of vectors; results by mode when several."""
     sets = {name: load_set(name, qa) for name in ("answerable", "offcorpus", "nearmiss")}
+    by_mode: dict[str, object] = {}
     with tempfile.TemporaryDirectory() as cache:
-        corpus = Corpus(corpus_dir, Path(cache), engine)
-        results = evaluate(corpus, sets)
+        corpus = Corpus(corpus_dir, Path(cache), engine, semantic=set(semantic) != {"off"})
+        layer = corpus.room.semantic
+        for mode in semantic:
+            # Off is the layer removed, as NEWSBOT_SEMANTIC=off leaves it.
+            corpus.room.semantic = None if mode == "off" else layer
+            if layer is not None and mode != "off":
+                layer.mode = mode  # type: ignore[assignment]
+            by_mode[mode] = evaluate(corpus, sets)
+        corpus.room.semantic = layer
         stats = corpus.room.status()
         corpus.room.index.close()
     about = (
         f"corpus {corpus_dir.name}: {stats.stories} stories, {stats.passages} passages; "
-        f"engine {engine}; k = {K}"
+        f"engine {engine}; k = {K}; semantic layer: {stats.semantic}"
     )
-    markdown = f"{about}\n\n{table(results)}"
+    if len(by_mode) == 1:
+        results = next(iter(by_mode.values()))
+        assert isinstance(results, dict)
+        markdown = f"{about}\n\n{table(results)}"
+    else:
+        results = by_mode
+        blocks = [f"## semantic {mode}\n\n{table(r)}" for mode, r in by_mode.items()]  # type: ignore[arg-type]
+        markdown = f"{about}\n\n" + "\n".join(blocks)
     say(markdown)
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
@@ -343,12 +367,23 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument("--out", type=Path, help="folder for answers.md and answers.json")
     parser.add_argument("--engine", default="bm25")
     parser.add_argument("--qa", type=Path, default=QA, help="folder of the question sets")
+    parser.add_argument(
+        "--semantic",
+        default="off",
+        help="semantic layer modes to run, comma-separated: off, rerank, recall, both "
+        "(one index and one embedding serve them all)",
+    )
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    run(args.corpus, args.out, args.engine, args.qa, say=lambda t: print(t, file=sys.stdout))
+    modes = [m.strip() for m in args.semantic.split(",") if m.strip()]
+    unknown = set(modes) - {"off", "rerank", "recall", "both"}
+    if not modes or unknown:
+        raise SystemExit(f"--semantic: unknown mode(s) {sorted(unknown)}")
+    run(args.corpus, args.out, args.engine, args.qa,
+        say=lambda t: print(t, file=sys.stdout), semantic=modes)  # fmt: skip
     return 0
 
 
