@@ -17,9 +17,10 @@ from pathlib import Path
 import yaml
 
 from bot.ingest.articles import Article
+from bot.ingest.cleaning import clean_text
 from bot.ingest.dates import Published, infer_year, parse_metadata_date
 from bot.ingest.slugs import slug
-from bot.ingest.wire import WireCopy, clean_text, lead_text, parse_wire, web_id, web_id_date
+from bot.ingest.wire import WireCopy, lead_text, parse_wire, web_id, web_id_date
 
 SUFFIXES = (".txt", ".md", ".markdown", ".jsonl")
 MAX_FILE_BYTES = 20 * 1024 * 1024  # larger files are refused with a reason, not read

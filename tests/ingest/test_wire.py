@@ -10,7 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.ingest.wire import WireCopy, clean_text, parse_wire, split_headline, web_id, web_id_date
+from bot.ingest.cleaning import clean_text
+from bot.ingest.wire import WireCopy, parse_wire, web_id, web_id_date
+from bot.ingest.wire_lines import split_headline
 from tests.helpers import FIXTURES as SHARED_FIXTURES
 from tests.helpers import SEED
 
