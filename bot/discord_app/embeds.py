@@ -34,6 +34,9 @@ COLOUR = discord.Colour.from_rgb(38, 110, 196)
 PASSAGE_CHARS = 900  # per cited passage in an answer, so three fit with room for sources
 LIST_PAGE = 5
 SOURCE_PAGE_CHARS = 3500
+# Pages of one story in /source: every page is held for the pager's life, and nobody pages
+# through a hundred of them in Discord.
+SOURCE_PAGES = 40
 SUMMARY_LINES = 10  # stories named in a /follow summary; the rest are counted
 
 
@@ -213,13 +216,25 @@ def _chunks(paragraphs: Sequence[str], limit: int, sep: str = "\n\n") -> list[st
 
 def source_pages(view: SourceView) -> list[discord.Embed]:
     a = view.article
-    paragraphs = [("*(caption)* " if p.is_caption else "") + safe(p.text) for p in a.paragraphs]
+    paragraphs: list[str] = []
+    room = SOURCE_PAGES * SOURCE_PAGE_CHARS  # enough to fill the pages; the rest is not read
+    cut = False
+    for p in a.paragraphs:
+        if room <= 0:
+            cut = True
+            break
+        text = ("*(caption)* " if p.is_caption else "") + safe(trim(p.text, SOURCE_PAGE_CHARS))
+        paragraphs.append(text)
+        room -= len(text)
     intro = []
     if view.superseded:
         intro.append(f"*`{safe(view.requested_id)}` is an earlier version; this is the newest.*")
     if view.passage:
         intro.append("**Cited passage:** " + safe(trim(view.passage.text, 1500)))
     texts = _chunks(intro + paragraphs, SOURCE_PAGE_CHARS)
+    if cut or len(texts) > SOURCE_PAGES:  # a story of megabytes: say where the rest is
+        rest = f"*The rest of this story is not shown here; `newsbot source {a.article_id}` "
+        texts = [*texts[: SOURCE_PAGES - 1], rest + "prints it whole.*"]
     pages = []
     for n, text in enumerate(texts, start=1):
         embed = discord.Embed(title=safe(a.title), url=link(a.url), description=text, colour=COLOUR)

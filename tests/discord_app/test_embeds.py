@@ -191,3 +191,14 @@ def test_feed_names_in_status_are_shown_literally():
     [name] = [f.name or "" for f in embed.fields if "Loud" in (f.name or "")]
     assert "\\*\\*Loud\\*\\*" in name and "\\[x](" in name  # no link can form
     assert "@everyone" not in name.replace("@\u200beveryone", "")
+
+
+def test_a_story_of_megabytes_opens_as_a_bounded_number_of_pages():
+    paragraphs = tuple(Paragraph(f"Paragraph {n} " + "word " * 150) for n in range(20_000))
+    article = Article("huge", "Huge story", paragraphs, "p", source="Feed")
+    pages = embeds.source_pages(SourceView(article, ()))
+    assert len(pages) <= embeds.SOURCE_PAGES + 1
+    for page in pages:
+        assert_within_limits(page)
+    assert "The rest of this story is not shown here" in (pages[-1].description or "")
+    assert "newsbot source huge" in (pages[-1].description or "")
