@@ -25,10 +25,10 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TypeVar, overload
+from types import ModuleType
+from typing import TYPE_CHECKING, TypeVar, overload
 
 from bot.index import folders
-from bot.index import updates as indexing
 from bot.index.catalog import FILE as CATALOG_FILE
 from bot.index.catalog import Catalog, CatalogError
 from bot.index.engines.base import (
@@ -46,6 +46,9 @@ from bot.storage import atomic_write, exclusive_lock
 from bot.storage import corpus_cache_path as index_dir  # one index folder per corpus folder
 from bot.text import analysis
 from bot.text.passages import Passage
+
+if TYPE_CHECKING:
+    from bot.index import updates as indexing
 
 log = logging.getLogger(__name__)
 
@@ -287,8 +290,9 @@ def open_index(
     home = index_dir(cache_dir, corpus_dir)
     if quick and not rebuild and current is None:
         current, quick_note = _live(home, None, engine, passage_tokens)
-        if current is not None and _untouched(corpus_dir, current, engine):
-            return current, _unscanned_report(current, started, quick_note)
+        stored = _untouched(corpus_dir, current, engine) if current is not None else None
+        if current is not None and stored is not None:
+            return current, _unscanned_report(current, stored, started, quick_note)
     times = None if rebuild else _folder_times(corpus_dir, current)
     found = corpus.scan(corpus_dir)
     index, report = _up_to_date(
@@ -329,7 +333,7 @@ def _up_to_date(
                 live, switched = _fitted(home, live, engine)
                 return live, _report("reused", live, started, found, switched or note)
             before = _ids_in_changed_files(live.catalog, found)
-            outcome = indexing.update(live.catalog, found, passage_tokens, _counted(progress))
+            outcome = _indexing().update(live.catalog, found, passage_tokens, _counted(progress))
             checkpoint("catalog-committed")
             known = {doc: terms.split() for doc, terms in outcome.added}
             updated = NewsIndex(live.catalog, _catch_up(live, known), live.generation)
@@ -427,6 +431,14 @@ def checkpoint(name: str) -> None:
         sys.stderr.write(f"newsbot-checkpoint {name}\n")
         sys.stderr.flush()
         threading.Event().wait()  # until the test's kill -9
+
+
+def _indexing() -> ModuleType:
+    """``bot.index.updates``, imported only to write: a process answering from a committed
+    index never needs it (nor its worker-pool machinery): ~30 ms of a fresh ask's start."""
+    from bot.index import updates
+
+    return updates
 
 
 def _counted(progress: indexing.Progress | None) -> indexing.Progress | None:
@@ -603,7 +615,7 @@ def _build(
         }
         catalog = Catalog.create(staging, meta)
         with _collector_paused(), ThreadPoolExecutor(1) as beside:
-            outcome = indexing.update(
+            outcome = _indexing().update(
                 catalog, found, passage_tokens, _counted(progress), fresh=True
             )
             if engine == AUTO:
@@ -646,7 +658,7 @@ def _catch_up(index: NewsIndex, known: Mapping[int, list[str]] | None = None) ->
     if isinstance(engine, IncrementalEngine):
         engine.delete(deleted)
         missing = [doc for doc in added if known is None or doc not in known]
-        terms = dict(indexing.analyzed_terms(catalog, missing))
+        terms = dict(_indexing().analyzed_terms(catalog, missing))
         if known:
             terms.update((doc, known[doc]) for doc in added if doc in known)
         engine.add(sorted(terms.items()))
@@ -725,11 +737,13 @@ def _passage_count(index: NewsIndex) -> int:
         return index.catalog.count("passages")
 
 
-def _fits(index: NewsIndex, setting: str) -> bool:
+def _fits(index: NewsIndex, setting: str, passages: int | None = None) -> bool:
     """Whether ``index``'s engine is the one the setting asks for at its size."""
     if setting != AUTO:
         return True
-    return auto_engine(_passage_count(index), index.engine.name) == index.engine.name
+    if passages is None:
+        passages = _passage_count(index)
+    return auto_engine(passages, index.engine.name) == index.engine.name
 
 
 def _fitted(home: Path, index: NewsIndex, setting: str) -> tuple[NewsIndex, str | None]:
@@ -780,11 +794,14 @@ def _fitted(home: Path, index: NewsIndex, setting: str) -> tuple[NewsIndex, str 
 
 @dataclass(frozen=True)
 class _Folders:
-    """What the catalog recorded of the corpus's folders when it last matched them."""
+    """What the catalog recorded of the corpus when it last matched it: the folder times, and
+    what a report needs (counts, skipped files), so that a first answer counts no table rows
+    (a count over a million passages alone takes a tenth of a second)."""
 
     fingerprint: str
     times: dict[str, int]
-    problems: dict[str, str]  # the scan's own (links, pipes), which the catalog does not hold
+    problems: dict[str, str]  # the scan's and the catalog's, as a full report lists them
+    counts: dict[str, int]  # stories, articles, passages, files
 
 
 def _stored_folders(meta: Mapping[str, str]) -> _Folders | None:
@@ -793,34 +810,41 @@ def _stored_folders(meta: Mapping[str, str]) -> _Folders | None:
         return None
     try:
         data = json.loads(raw)
-        return _Folders(str(data["fingerprint"]), dict(data["times"]), dict(data["problems"]))
+        counts = {what: int(data["counts"][what]) for what in _COUNTED}
+        return _Folders(
+            str(data["fingerprint"]), dict(data["times"]), dict(data["problems"]), counts
+        )
     except (ValueError, KeyError, TypeError):
         return None
 
 
-def _untouched(corpus_dir: Path, index: NewsIndex, setting: str) -> bool:
-    """True when ``index`` can answer as it is: settled, its engine fits, and no folder of
-    the corpus changed since the catalog matched it (no file stat'd)."""
+_COUNTED = ("stories", "articles", "passages", "files")
+
+
+def _untouched(corpus_dir: Path, index: NewsIndex, setting: str) -> _Folders | None:
+    """What the catalog recorded, when ``index`` can answer as it is: nothing pending, no
+    folder of the corpus changed since the catalog matched it (no file stat'd), and its
+    engine fits the setting. None when the corpus must be scanned."""
     catalog = index.catalog
     with catalog.reading():
         meta, pending = catalog.meta(), catalog.count("pending")
     stored = _stored_folders(meta)
     if pending or stored is None or stored.fingerprint != meta.get("fingerprint"):
-        return False
-    return folders.unchanged(corpus_dir, stored.times) and _fits(index, setting)
+        return None
+    if not folders.unchanged(corpus_dir, stored.times):
+        return None
+    return stored if _fits(index, setting, stored.counts["passages"]) else None
 
 
-def _unscanned_report(index: NewsIndex, started: float, note: str | None) -> Report:
-    catalog = index.catalog
-    with catalog.reading():
-        stored = _stored_folders(catalog.meta())
-        problems = {**(stored.problems if stored else {}), **catalog.problems()}
-        return Report(
-            "reused", index.engine.name, catalog.count("stories"), catalog.count("articles"),
-            catalog.count("passages"), time.perf_counter() - started,
-            corpus.Changes(unchanged=catalog.count("files")), dict(sorted(problems.items())),
-            note,
-        )  # fmt: skip
+def _unscanned_report(
+    index: NewsIndex, stored: _Folders, started: float, note: str | None
+) -> Report:
+    counts = stored.counts
+    return Report(
+        "reused", index.engine.name, counts["stories"], counts["articles"], counts["passages"],
+        time.perf_counter() - started, corpus.Changes(unchanged=counts["files"]),
+        dict(stored.problems), note,
+    )  # fmt: skip
 
 
 def _folder_times(corpus_dir: Path, current: NewsIndex | None) -> dict[str, int] | None:
@@ -846,17 +870,20 @@ def _remember_folders(index: NewsIndex, found: corpus.Scan, times: dict[str, int
     if times is None or found.unlisted:
         return
     fingerprint = found.fingerprint()
-    value = json.dumps(
-        {"fingerprint": fingerprint, "times": times, "problems": found.problems},
-        separators=(",", ":"),
-    )
     catalog = index.catalog
     try:
         with catalog.reading():
             meta = catalog.meta()
-        if meta.get("fingerprint") != fingerprint or meta.get(FOLDERS) == value:
-            return
+            stored = _stored_folders(meta)
+            if meta.get("fingerprint") != fingerprint or catalog.count("pending"):
+                return
+            if stored and stored.fingerprint == fingerprint and stored.times == times:
+                return  # as recorded (a periodic scan that found nothing new)
+            counts = {what: catalog.count(what) for what in _COUNTED}
+            problems = corpus.problems(found, catalog.problems())
+        value = {"fingerprint": fingerprint, "times": times, "problems": problems,
+                 "counts": counts}  # fmt: skip
         with catalog.writing():
-            catalog.set_meta({FOLDERS: value})
+            catalog.set_meta({FOLDERS: json.dumps(value, separators=(",", ":"))})
     except sqlite3.Error as error:  # only a later first answer is slower for it
         log.debug("could not record the corpus's folder times: %s", error)

@@ -82,9 +82,7 @@ def test_a_restart_answers_from_the_committed_index_without_a_full_scan(
     assert len(scans) == 1
     scans.clear()
     room = Newsroom(_settings(corpus, tmp_path), quick=True)
-    assert _cited(room, "How many passengers will the Incheon ferry terminal carry?") == [
-        "incheon"
-    ]
+    assert _cited(room, "How many passengers will the Incheon ferry terminal carry?") == ["incheon"]
     assert scans == []  # the answer came before any stat of a file
     assert room.report.action == "reused" and room.report.stories == 2
     room.refresh()  # the full check still happens, after the first answer
@@ -122,9 +120,7 @@ def test_a_folder_changed_within_the_racy_window_is_scanned_again(
     assert len(scans) == 1 and room.report.action == "reused"
 
 
-def test_an_in_place_edit_waits_for_the_full_scan(
-    corpus: Path, tmp_path: Path, scans: list[Path]
-):
+def test_an_in_place_edit_waits_for_the_full_scan(corpus: Path, tmp_path: Path, scans: list[Path]):
     # The documented trade-off: rewriting a file in place leaves its folder's time alone.
     Newsroom(_settings(corpus, tmp_path))
     path = corpus / "2024" / "05" / "incheon.txt"
@@ -151,3 +147,20 @@ def test_an_index_without_recorded_folder_times_is_checked_in_full(
     scans.clear()
     Newsroom(_settings(corpus, tmp_path), quick=True)  # recorded by the previous open
     assert scans == []
+
+
+def test_a_quick_start_reports_the_skipped_files_a_full_scan_lists(
+    corpus: Path, tmp_path: Path, scans: list[Path]
+):
+    write_story(corpus, "2024/06/empty.md", "---\ntitle: x\n---\n")  # no body: skipped
+    (corpus / "2024" / "06" / "elsewhere.txt").symlink_to("/etc/hostname")  # never followed
+    _age(corpus)
+    full = Newsroom(_settings(corpus, tmp_path)).report
+    assert len(full.problems) == 2
+    scans.clear()
+    quick = Newsroom(_settings(corpus, tmp_path), quick=True).report
+    assert scans == []
+    assert quick.problems == full.problems
+    assert (quick.stories, quick.articles, quick.passages) == (
+        full.stories, full.articles, full.passages,
+    )  # fmt: skip
