@@ -39,7 +39,7 @@ from bot.index.engines.base import (
     engine_kind,
 )
 from bot.index.engines.names import AUTO
-from bot.index.terms import IndexTerms
+from bot.index.terms import IndexTerms, StoryText
 from bot.ingest import corpus
 from bot.ingest.articles import Article
 from bot.storage import atomic_write, exclusive_lock
@@ -241,6 +241,14 @@ class NewsIndex:
     def story_terms(self, article_id: str) -> frozenset[str]:
         """The terms of a story's passages and headline; remembered while this index is open."""
         return self._terms.story(article_id)
+
+    def story_texts(self, article_ids: Sequence[str], limit: int) -> dict[str, StoryText]:
+        """Headline and first ``limit`` passages of each story with their terms, in one read."""
+        return self._terms.stories(article_ids, limit)
+
+    def knows_story(self, article_id: str) -> bool:
+        """Whether a story's term set is remembered (``story_terms`` would not read it)."""
+        return self._terms.known(article_id)
 
     def term_weights(self, terms: Sequence[str]) -> dict[str, float]:
         """Lucene IDF of each distinct term, from the engine's own statistics."""
@@ -746,6 +754,12 @@ def _fits(index: NewsIndex, setting: str, passages: int | None = None) -> bool:
     return auto_engine(passages, index.engine.name) == index.engine.name
 
 
+# What a generation holds beside its catalog and engine that an engine switch keeps: the
+# semantic layer's vectors (bot.semantic.layer.FOLDER), keyed by passage numbers, which the
+# catalog's copy keeps (embedding them again would take hours at this size).
+_CARRIED = ("vectors",)
+
+
 def _fitted(home: Path, index: NewsIndex, setting: str) -> tuple[NewsIndex, str | None]:
     """``index``, or (under the update lock) a new generation on the engine ``auto`` now wants.
 
@@ -780,6 +794,9 @@ def _fitted(home: Path, index: NewsIndex, setting: str) -> tuple[NewsIndex, str 
             catalog.close()
         built.save(staging)
         _close_engine(built)
+        for name in _CARRIED:
+            if (index.generation / name).is_dir():
+                shutil.copytree(index.generation / name, staging / name)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

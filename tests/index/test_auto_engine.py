@@ -75,6 +75,9 @@ def test_growing_past_the_threshold_switches_to_tantivy_and_shrinking_switches_b
     room = newsroom(corpus, tmp_path / "cache")
     assert room.index.engine.name == names.BM25
 
+    # Vectors of the semantic layer live in the generation, by passage number: kept.
+    (room.index.generation / "vectors").mkdir()
+    (room.index.generation / "vectors" / "store.npy").write_bytes(b"vectors")
     _stories(corpus, 2, 2)  # 8 passages: over 6
     with caplog.at_level(logging.INFO, logger="bot.index.newsindex"):
         report = room.refresh()
@@ -82,6 +85,7 @@ def test_growing_past_the_threshold_switches_to_tantivy_and_shrinking_switches_b
     assert report.note == "engine switched from bm25 to tantivy (auto: 8 passages > 6)"
     switched = [r for r in caplog.records if "engine switched" in r.getMessage()]
     assert len(switched) == 1  # one log line
+    assert (room.index.generation / "vectors" / "store.npy").read_bytes() == b"vectors"
     assert _first_cited(room, "How many containers did harbour 3 handle?") == "s3"
 
     # Down to 4 passages: still at least half the threshold, so tantivy stays (no flapping
