@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import random
 import statistics
@@ -12,8 +13,10 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import ir_measures
+import numpy as np
 from ir_measures import RR, R, Success, nDCG
 
 from bot.answers import records as answers
@@ -38,9 +41,15 @@ TARGETS = {
 NEWS_QUERIES = 0  # headlines asked per news set (0 = every story): all are cheap enough
 NEWS_FETCH = 100  # passages fetched per headline before they are grouped into stories
 SEED = 1987
+# SciFact --semantic: BM25 stories reranked per claim, and passages embedded per cached step.
+SCIFACT_RERANK = 100
+SCIFACT_EMBED_STEP = 512
 
 Qrels = dict[str, dict[str, int]]
 Run = dict[str, dict[str, float]]
+
+if TYPE_CHECKING:
+    from bot.semantic import VectorStore
 
 
 @dataclass
@@ -92,8 +101,16 @@ def evaluate(qrels: Qrels, run: Run, measures: Sequence) -> dict[str, float]:
 # --- SciFact -------------------------------------------------------------------------------
 
 
-def scifact(path: Path, engine: str) -> dict[str, object]:
-    """BEIR SciFact test: abstracts as stories (title + text), claims as questions."""
+def scifact(
+    path: Path, engine: str, semantic: bool = False, vectors_cache: Path | None = None
+) -> dict[str, object]:
+    """BEIR SciFact test: abstracts as stories (title + text), claims as questions.
+
+    With ``semantic``, the same BM25 run is also scored after the semantic layer reranks its
+    top SCIFACT_RERANK stories (the layer's fusion and constants, as tuned on bench/qa's tune
+    split: SciFact stays held out); the vectors of the abstracts' passages are kept in
+    ``vectors_cache`` so a rerun embeds nothing.
+    """
     docs = [
         article(str(r["_id"]), r.get("title") or "", [r.get("text") or ""], "scifact")
         for r in read_jsonl(path / "corpus.jsonl")
@@ -109,12 +126,14 @@ def scifact(path: Path, engine: str) -> dict[str, object]:
     queries = {q: t for q, t in queries.items() if q in qrels}
     built = build(docs, index_titles=True, engine=engine)
     run: Run = {}
+    ranked: dict[str, list[tuple[str, float]]] = {}
     for qid, text in queries.items():
         # Abstracts over the token budget are split; a story scores as answers.ask scores it.
         stories = answers.rank_stories(built.search(text, 1000))[:100]
-        run[qid] = {story[0][0].article_id: story[0][1] for story in stories}
+        ranked[qid] = [(story[0][0].article_id, story[0][1]) for story in stories]
+        run[qid] = dict(ranked[qid])
     metrics = evaluate(qrels, run, [nDCG @ 10, R @ 100])
-    return {
+    results: dict[str, object] = {
         "queries": len(queries),
         "stories": len(docs),
         "passages": len(built.passages),
@@ -122,6 +141,88 @@ def scifact(path: Path, engine: str) -> dict[str, object]:
         **_latency(built),
         "nDCG@10": metrics["nDCG@10"],
         "R@100": metrics["R@100"],
+    }
+    if semantic:
+        reranked = semantic_rerank(built, queries, ranked, vectors_cache)
+        layered = evaluate(qrels, reranked.pop("run"), [nDCG @ 10, R @ 100])  # type: ignore[arg-type]
+        results.update({f"semantic {k}": v for k, v in reranked.items()})
+        results["semantic nDCG@10"] = layered["nDCG@10"]
+        results["semantic R@100"] = layered["R@100"]
+    return results
+
+
+def passage_vectors(built: Built, cache: Path | None) -> tuple[VectorStore, float, int]:
+    """Vectors of every passage (headline + text, as the index embeds them), by position.
+
+    Kept in ``cache`` (a folder) when given: saved after each step, so an interrupted run
+    resumes, and reused only when it holds the same passages (a digest of their texts).
+    Returns the store, the seconds spent embedding now and how many were embedded now.
+    """
+    from bot.semantic import VectorStore, shared_embedder
+
+    embedder = shared_embedder()
+    titles = {a.article_id: a.title for a in built.articles}
+    texts = [f"{titles.get(p.article_id, '')}\n{p.text}" for p in built.passages]
+    digest = hashlib.sha256("\0".join(texts).encode()).hexdigest()
+    store = VectorStore(embedder.dimension, embedder.model_id)
+    if cache is not None:
+        stamp = cache / "passages.sha256"
+        if VectorStore.exists(cache) and stamp.is_file() and stamp.read_text() == digest:
+            store = VectorStore.load(cache, embedder.model_id)
+        cache.mkdir(parents=True, exist_ok=True)
+        stamp.write_text(digest)
+    missing = [i for i in range(len(texts)) if i not in store]
+    started = time.perf_counter()
+    for start in range(0, len(missing), SCIFACT_EMBED_STEP):
+        step = missing[start : start + SCIFACT_EMBED_STEP]
+        store.add(step, embedder.embed([texts[i] for i in step]))
+        if cache is not None:
+            store.save(cache)
+        print(f"  embedded {start + len(step)} of {len(missing)}", file=sys.stderr, flush=True)
+    return store, time.perf_counter() - started, len(missing)
+
+
+def semantic_rerank(
+    built: Built,
+    queries: dict[str, str],
+    ranked: dict[str, list[tuple[str, float]]],
+    cache: Path | None,
+) -> dict[str, object]:
+    """BM25's top SCIFACT_RERANK stories per claim, fused with the claim's cosine to each
+    story's best passage, by the layer's own fusion (bot.semantic.fusion, tuned constants)."""
+    from bot.semantic import fusion, shared_embedder
+
+    store, embed_seconds, embedded = passage_vectors(built, cache)
+    rows_of: dict[str, list[int]] = {}
+    for row, passage in enumerate(built.passages):
+        rows_of.setdefault(passage.article_id, []).append(row)
+    # Story ids as integer keys, since the fusion functions rank integer keys.
+    key_of = {a.article_id: n for n, a in enumerate(built.articles)}
+    id_of = {n: article_id for article_id, n in key_of.items()}
+    embedder = shared_embedder()
+    run: Run = {}
+    seconds: list[float] = []
+    for qid, text in queries.items():
+        top = ranked[qid][:SCIFACT_RERANK]
+        started = time.perf_counter()
+        question = embedder.embed_one(text)
+        dense: list[tuple[int, float]] = []
+        for article_id, _ in top:
+            vectors = store.get(rows_of[article_id])
+            best = max(float(np.dot(v, question)) for v in vectors.values())
+            dense.append((key_of[article_id], best))
+        dense.sort(key=lambda hit: (-hit[1], hit[0]))
+        lexical = [(key_of[a], s) for a, s in top]
+        fused = fusion.fuse(lexical, dense)
+        seconds.append(time.perf_counter() - started)
+        run[qid] = {id_of[key]: score for key, score in fused}
+    return {
+        "run": run,
+        "reranked": SCIFACT_RERANK,
+        "fusion": fusion.describe(),
+        "embedded now": embedded,
+        "embed s": round(embed_seconds, 1),
+        "rerank p50 ms": round(1000 * statistics.median(seconds), 2) if seconds else 0.0,
     }
 
 
@@ -311,7 +412,9 @@ def run(args: argparse.Namespace, say: Callable[[str], None] = print) -> dict[st
     results: dict[str, dict[str, object]] = {}
     if args.scifact:
         say("scifact ...")
-        results["scifact"] = scifact(args.scifact, args.engine)
+        results["scifact"] = scifact(
+            args.scifact, args.engine, args.semantic, args.vectors_cache
+        )
     if args.reuters:
         say("reuters ...")
         results["reuters"] = news(args.reuters, "reuters", args.engine, args.news_queries)
@@ -356,6 +459,16 @@ def parser() -> argparse.ArgumentParser:
         description="Measure newsbot's retrieval on public data sets (paths are arguments).",
     )
     parser.add_argument("--scifact", type=Path, help="BEIR SciFact folder (corpus.jsonl, ...)")
+    parser.add_argument(
+        "--semantic",
+        action="store_true",
+        help="also score SciFact with the semantic layer reranking BM25's top 100 stories",
+    )
+    parser.add_argument(
+        "--vectors-cache",
+        type=Path,
+        help="folder keeping SciFact's passage vectors between runs (--semantic)",
+    )
     parser.add_argument("--reuters", type=Path, help="reuters21578.jsonl")
     parser.add_argument("--bbc", type=Path, help="bbc-news.jsonl")
     parser.add_argument("--corpus", type=Path, default=REPO / "corpus", help="shipped corpus")

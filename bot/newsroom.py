@@ -219,7 +219,10 @@ class Newsroom:
         if layer.error is not None:
             return f"unavailable: {layer.error.removeprefix('semantic layer unavailable: ')}"
         stored = len(layer.store) if layer.store is not None else 0
-        return f"on: {stored} of {passages} passages embedded"
+        line = f"on: {stored} of {passages} passages embedded"
+        recall_off = layer.recall_off(stored)
+        # Its own clause, which the status line shows as is: recall is off past a size.
+        return f"{line}; {recall_off}" if recall_off else line
 
     def _sync_vectors(self) -> None:
         """Bring the generation's vectors up to date with its passages: embed the new
@@ -254,7 +257,7 @@ class Newsroom:
             by_number = catalog.passages(catalog.docs_of({p.article_id for p, _ in hits}))
             number_of = {p.passage_id: doc for doc, p in by_number.items()}
             keyed = [(number_of[p.passage_id], s) for p, s in hits if p.passage_id in number_of]
-            fused = layer.rerank(question, keyed)
+            fused = layer.rerank(question, keyed, known=by_number.keys())
             recalled = [doc for doc, _ in fused if doc not in by_number]
             by_number.update(catalog.passages(recalled))
             return [(by_number[doc], score) for doc, score in fused if doc in by_number]

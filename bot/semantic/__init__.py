@@ -71,9 +71,11 @@ work kept its load average at 5-9, so these are pessimistic)
 
 from bot.semantic.fusion import (
     BLEND_DENSE_WEIGHT,
+    METHOD,
     RRF_K,
     blend,
     dense_ranking,
+    fuse,
     reciprocal_rank_fusion,
     rerank,
 )
@@ -93,6 +95,7 @@ __all__ = [
     "BLEND_DENSE_WEIGHT",
     "DIMENSION",
     "MAX_TOKENS",
+    "METHOD",
     "MODEL_ID",
     "RRF_K",
     "Embedder",
@@ -103,6 +106,7 @@ __all__ = [
     "VectorsMismatch",
     "blend",
     "dense_ranking",
+    "fuse",
     "reciprocal_rank_fusion",
     "rerank",
     "shared_embedder",

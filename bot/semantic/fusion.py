@@ -12,11 +12,13 @@ import numpy as np
 Hit = tuple[int, float]
 Method = Literal["rrf", "blend"]
 
-# Reciprocal-rank fusion's damping constant: 60 in Cormack, Clarke & Büttcher (SIGIR 2009),
-# and what most hybrid search engines default to. Not tuned here.
+# The fusion the layer uses, and its constants: chosen by `python -m bench.answers --corpus
+# bench/out/qa-corpus --sweep` on bench/qa's tune split only (never the held-out third, never
+# SciFact); see the README's semantic subsection for the sweep and the figures.
+METHOD: Method = "rrf"
+# Reciprocal-rank fusion's damping constant (60 in Cormack, Clarke & Büttcher, SIGIR 2009).
 RRF_K = 60
-# Share of the dense score in the blend. An untuned starting point: the evaluation harness
-# should tune it on its tuning split (never on the held-out third).
+# Share of the dense score in the blend.
 BLEND_DENSE_WEIGHT = 0.5
 # Theoretical minima for the blend's normalisation (score / range from the lowest possible
 # score to the best seen). Bruch, Gai & Ingber (TOIS 2023) found this steadier than min-max
@@ -33,7 +35,8 @@ def dense_ranking(
     if not present:
         return []
     matrix = np.stack([np.asarray(vectors[key], dtype=np.float32) for key in present])
-    scores = matrix @ np.asarray(question, dtype=np.float32).reshape(-1)
+    # numpy's own loop, not BLAS threads (see vectors._dot).
+    scores = np.einsum("ij,j->i", matrix, np.asarray(question, dtype=np.float32).reshape(-1))
     ranked = sorted(zip(present, scores.tolist(), strict=True), key=lambda hit: (-hit[1], hit[0]))
     return [(int(key), float(score)) for key, score in ranked]
 
@@ -70,18 +73,42 @@ def blend(
     return _ordered(fused, bm25)
 
 
+def fuse(
+    lexical: Sequence[Hit],
+    dense: Sequence[Hit],
+    *,
+    method: Method = METHOD,
+    k: int = RRF_K,
+    weight: float = BLEND_DENSE_WEIGHT,
+) -> list[Hit]:
+    """Two rankings of the same kind of key in one, by ``method`` with its constant."""
+    if method == "rrf":
+        return reciprocal_rank_fusion(lexical, dense, k=k)
+    if method == "blend":
+        return blend(lexical, dense, weight)
+    raise ValueError(f"unknown fusion method {method!r}")
+
+
+def describe(method: Method = METHOD, k: int = RRF_K, weight: float = BLEND_DENSE_WEIGHT) -> str:
+    """The fusion in a few words, for benchmark reports."""
+    return f"rrf k={k}" if method == "rrf" else f"blend dense weight {weight}"
+
+
 def rerank(
     bm25: Sequence[Hit],
     vectors: Mapping[int, np.ndarray],
     question: np.ndarray,
     *,
-    method: Method = "rrf",
+    method: Method = METHOD,
     recalled: Sequence[Hit] = (),
+    k: int = RRF_K,
+    weight: float = BLEND_DENSE_WEIGHT,
 ) -> list[Hit]:
     """BM25's candidates (plus any passages dense search recalled) in fused order.
 
-    ``vectors`` holds the candidates' vectors (``VectorStore.get``); ``recalled`` is a dense
-    search's own hits (``VectorStore.search``), which may add passages BM25 missed.
+    ``vectors`` holds the vectors of the candidates to compare (``VectorStore.get``): a
+    candidate without one keeps only its BM25 share. ``recalled`` is a dense search's own
+    hits (``VectorStore.search``), which may add passages BM25 missed.
     """
     dense = dense_ranking([key for key, _ in bm25], vectors, question)
     if recalled:
@@ -90,11 +117,7 @@ def rerank(
             dense + [(key, score) for key, score in recalled if key not in seen],
             key=lambda hit: (-hit[1], hit[0]),
         )
-    if method == "rrf":
-        return reciprocal_rank_fusion(bm25, dense)
-    if method == "blend":
-        return blend(bm25, dense)
-    raise ValueError(f"unknown fusion method {method!r}")
+    return fuse(bm25, dense, method=method, k=k, weight=weight)
 
 
 def _normalise(hits: Sequence[Hit], floor: float) -> dict[int, float]:

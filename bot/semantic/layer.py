@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from bot.semantic import fusion
 from bot.semantic.fusion import Hit, Method, rerank
 from bot.semantic.model import Embedder, SemanticUnavailable, shared_embedder, unavailable_reason
 from bot.semantic.vectors import VectorStore, VectorStoreError
@@ -18,8 +19,22 @@ log = logging.getLogger(__name__)
 # The index generation's subfolder the vectors live in: they go when the generation goes, so
 # passage numbers of another catalog can never meet these vectors.
 FOLDER = "vectors"
-# Passages dense search adds to BM25's candidates.
+# How the layer meets BM25, chosen on bench/qa's tune split only (`python -m bench.answers
+# --corpus bench/out/qa-corpus --sweep`; never on the held-out third or SciFact), with the
+# fusion's own constants in bot.semantic.fusion:
+# BM25's best passages whose vectors are compared with the question's (the rest keep their
+# BM25 share only); answers hands over 40 (records.COVERAGE_DEPTH x OVERFETCH).
+CANDIDATES = 40
+# Passages dense search adds to BM25's candidates (0: none).
 RECALL = 20
+# Whether a recalled passage may bring in a story BM25 did not find, or only reorder
+# (surface another passage of) stories BM25 found.
+RECALL_NEW_STORIES = True
+# Past this many stored vectors dense recall is off (reranking stays on): exact search is a
+# full scan, measured single-threaded at p50 0.7 ms for 10k and 37 ms for 100k vectors here
+# (numpy einsum; python -m bench.embed), so beyond 100k recall would cost more than the rest
+# of an answer and needs an ANN index instead.
+RECALL_MAX_PASSAGES = 100_000
 # Passages embedded per step; the store is saved after each, so an interrupted first build
 # keeps what it embedded (about a minute of work at most on this hardware).
 EMBED_STEP = 1024
@@ -51,11 +66,21 @@ class SemanticLayer:
     """
 
     def __init__(
-        self, embedder: Embedder | None = None, mode: Mode = "both", method: Method = "rrf"
+        self,
+        embedder: Embedder | None = None,
+        mode: Mode = "both",
+        method: Method = fusion.METHOD,
     ) -> None:
         self.embedder = embedder or shared_embedder()
         self.mode: Mode = mode
         self.method: Method = method
+        # The tuned constants, per layer so a benchmark sweep can vary them in one process.
+        self.rrf_k = fusion.RRF_K
+        self.weight = fusion.BLEND_DENSE_WEIGHT
+        self.candidates = CANDIDATES
+        self.recall = RECALL
+        self.recall_new_stories = RECALL_NEW_STORIES
+        self.recall_max = RECALL_MAX_PASSAGES
         self.store: VectorStore | None = None
         self.folder: Path | None = None
         # Why the layer cannot serve (missing packages, a bad digest): answers are BM25's then.
@@ -122,11 +147,25 @@ class SemanticLayer:
             self.store, self.folder = store, folder
             return Synced(embedded, deleted, len(store))
 
-    def rerank(self, question: str, hits: Sequence[Hit]) -> list[Hit]:
+    def recall_off(self, passages: int | None = None) -> str | None:
+        """Why dense recall is off at this size (one line for ``newsbot status``), or None."""
+        if self.mode == "rerank" or self.recall <= 0:
+            return None
+        count = passages if passages is not None else len(self.store or ())
+        if count <= self.recall_max:
+            return None
+        still = "; reranking still on" if self.mode == "both" else ""
+        return f"dense recall off: {_size(count)} passages > {_size(self.recall_max)}{still}"
+
+    def rerank(
+        self, question: str, hits: Sequence[Hit], known: Collection[int] | None = None
+    ) -> list[Hit]:
         """BM25's (passage number, score) hits fused with the question's nearest vectors.
 
-        A candidate without a vector yet (embedding still running, say) keeps its BM25 place
-        when the candidates are reranked, rather than sinking below every embedded one.
+        ``known``: the passage numbers of the stories BM25 found; when recall may not add
+        stories, recalled passages outside it are dropped. A candidate without a vector yet
+        (embedding still running, say) keeps its BM25 place when the candidates are
+        reranked, rather than sinking below every embedded one.
         """
         store = self.store
         if store is None or self.error is not None or not hits:
@@ -139,12 +178,22 @@ class SemanticLayer:
             return list(hits)
         reordering = self.mode in ("rerank", "both")
         keys = [key for key, _ in hits]
-        vectors = store.get(keys) if reordering else {}
-        recalled = store.search(question_vector, RECALL) if self.mode != "rerank" else []
-        fused = rerank(hits, vectors, question_vector, method=self.method, recalled=recalled)
+        compared = keys[: self.candidates] if reordering else []
+        vectors = store.get(compared)
+        recalled: list[Hit] = []
+        if self.mode != "rerank" and self.recall > 0 and self.recall_off(len(store)) is None:
+            recalled = store.search(question_vector, self.recall)
+            if not self.recall_new_stories and known is not None:
+                recalled = [hit for hit in recalled if hit[0] in known]
+        fused = rerank(
+            hits, vectors, question_vector, method=self.method, recalled=recalled,
+            k=self.rrf_k, weight=self.weight,
+        )  # fmt: skip
         if not reordering:
             return fused
-        unvectored = {i: key for i, key in enumerate(keys) if key not in vectors}
+        # Only candidates that were to be compared and have no vector keep their BM25 place;
+        # those past ``candidates`` rank by their BM25 share, as intended.
+        unvectored = {i: key for i, key in enumerate(compared) if key not in vectors}
         if not unvectored:
             return fused
         placed = [hit for hit in fused if hit[0] not in unvectored.values()]
@@ -154,3 +203,12 @@ class SemanticLayer:
             beside = placed[at - 1][1] if at > 0 else (placed[0][1] if placed else 0.0)
             placed.insert(at, (key, beside))
         return placed
+
+
+def _size(count: int) -> str:
+    """1,200,000 -> "1.2M", 100,000 -> "100k": a status line's sizes."""
+    if count >= 1_000_000:
+        return f"{count / 1_000_000:.3g}M"
+    if count >= 1_000:
+        return f"{count / 1_000:.3g}k"
+    return str(count)

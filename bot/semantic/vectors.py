@@ -137,9 +137,9 @@ class VectorStore:
             return []
         added_keys, added_matrix = self._added_matrix()
         keys = [added_keys]
-        scores = [added_matrix @ query]
+        scores = [_dot(added_matrix, query)]
         if len(self._base_keys):
-            base_scores = self._base_vectors @ query
+            base_scores = _dot(self._base_vectors, query)
             keys.append(self._base_keys[self._base_alive])
             scores.append(base_scores[self._base_alive])
         all_keys = np.concatenate(keys)
@@ -257,6 +257,16 @@ class VectorStore:
         self._base_alive = np.ones(len(keys), dtype=bool)
         self._added = {}
         self._added_cache = None
+
+
+def _dot(matrix: np.ndarray, query: np.ndarray) -> np.ndarray:
+    """Each row's dot product with ``query``, on the calling thread.
+
+    ``matrix @ query`` goes to OpenBLAS, whose threads fight for busy cores: at 10k x 384 it
+    measured p50 33 ms here against 0.7 ms for numpy's own single-threaded loop (einsum without
+    BLAS), and 1.8 ms with BLAS limited to one thread (threadpoolctl, not needed then).
+    """
+    return np.einsum("ij,j->i", matrix, query, optimize=False)
 
 
 def _manifest_files(folder: Path) -> list[str]:

@@ -239,7 +239,11 @@ def render_status(status: Status) -> str:
         f"skipped files: {len(status.skipped)}",
     ]
     semantic = "off (NEWSBOT_SEMANTIC)" if status.semantic == "off" else status.semantic
+    # Dense recall switched off by size gets a line of its own, so it is not missed.
+    semantic, cut, recall = semantic.partition("; dense recall off")
     lines.insert(3, f"semantic layer: {safe(semantic)}")
+    if cut:
+        lines.insert(4, f"  dense recall off{safe(recall)}")
     lines += [f"  {safe(path)}: {safe(reason)}" for path, reason in status.skipped.items()]
     if status.feeds:
         lines.append("feeds:")
