@@ -89,16 +89,23 @@ def body_scores(
     but the length norm counts the passage's own words only (at least half the story's
     average): with the headline in the length, a two-word caption outranks the paragraph.
     """
-    headline = Counter(analysis.analyze(title)) if HEADLINE_IN_CHOICE else Counter()
-    counted = [Counter(analysis.analyze(p.text)) for p in passages]
-    lengths = [sum(c.values()) for c in counted]
+    own = [analysis.analyze(p.text) for p in passages]
+    return term_scores(own, analysis.analyze(title), weights)
+
+
+def term_scores(
+    own: Sequence[Sequence[str]], headline: Sequence[str], weights: Mapping[str, float]
+) -> list[float]:
+    """``body_scores`` from terms already analyzed: each passage's text's, and the headline's."""
+    head = Counter(headline) if HEADLINE_IN_CHOICE else Counter()
+    lengths = [len(terms) for terms in own]
     average = (sum(lengths) / len(lengths)) if lengths else 0.0
     scores = []
-    for own, length in zip(counted, lengths, strict=True):
-        terms = own + headline
+    for terms, length in zip(own, lengths, strict=True):
         norm = K1 * (1 - B + B * max(length, LENGTH_FLOOR * average) / average) if average else K1
-        held = ((w, terms[t]) for t, w in weights.items() if t in terms)
-        scores.append(sum(w * tf * (K1 + 1) / (tf + norm) for w, tf in held))
+        # Only the question's terms are counted: a passage's other words never score.
+        counts = ((w, terms.count(t) + head.get(t, 0)) for t, w in weights.items())
+        scores.append(sum(w * tf * (K1 + 1) / (tf + norm) for w, tf in counts if tf))
     top = max(scores, default=0.0)
     return [score / top if top > 0 else 0.0 for score in scores]
 
@@ -130,11 +137,32 @@ def choose(
 
     Ties keep the engine's order (``engine_order``: passage ids it ranked), then story order.
     """
+    own = [analysis.analyze(p.text) for p in passages]
+    fits = rank(passages, own, analysis.analyze(title), weights, asked, count, engine_order)
+    return [with_sentence(f, weights, asked) for f in fits]
+
+
+def rank(
+    passages: Sequence[Passage],
+    own: Sequence[Sequence[str]],
+    headline: Sequence[str],
+    weights: Mapping[str, float],
+    asked: Asked,
+    count: int = 1,
+    engine_order: Sequence[str] = (),
+) -> list[Fit]:
+    """``choose`` from terms already analyzed (``own[i]``: ``passages[i]``'s), without sentences.
+
+    The answer line is left out (``sentence`` None): only the passages shown need one
+    (``with_sentence``), and cutting every candidate into sentences would cost more.
+    """
     ranked = {pid: i for i, pid in enumerate(engine_order)}
-    bodies = body_scores(passages, weights, title)
+    bodies = term_scores(own, headline, weights)
     fits = [fit(p, body, asked) for p, body in zip(passages, bodies, strict=True)]
     fits.sort(key=lambda f: (-round(f.score, 9), ranked.get(f.passage.passage_id, len(ranked))))
-    # Only the shown passages are cut into sentences for their answer line.
-    return [
-        Fit(f.passage, f.score, best_sentence(f.passage.text, weights, asked)) for f in fits[:count]
-    ]
+    return fits[:count]
+
+
+def with_sentence(chosen: Fit, weights: Mapping[str, float], asked: Asked) -> Fit:
+    """``chosen`` with its answer line: the sentence of its passage that best answers."""
+    return Fit(chosen.passage, chosen.score, best_sentence(chosen.passage.text, weights, asked))

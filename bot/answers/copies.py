@@ -11,6 +11,7 @@ from rensa import RMinHash
 
 from bot.index.newsindex import NewsIndex
 from bot.text import analysis
+from bot.text.passages import Passage
 
 # Word 4-grams of the opening words: copies share the opening even when a newspaper trims the
 # end or a page copy is cut short, and hashing a bounded prefix keeps a signature ~1 ms.
@@ -104,12 +105,19 @@ _SIGNATURES: weakref.WeakKeyDictionary[NewsIndex, dict[str, Signature]] = (
 )
 
 
-def story_signature(index: NewsIndex, article_id: str) -> Signature:
-    """The signature of a story's indexed text, computed once per loaded index."""
+def story_signature(
+    index: NewsIndex, article_id: str, passages: Sequence[Passage] | None = None
+) -> Signature:
+    """The signature of a story's indexed text, computed once per loaded index.
+
+    ``passages``: all of the story's passages when the caller has already read them.
+    """
     cache_ = _SIGNATURES.setdefault(index, {})
     found = cache_.get(article_id)
     if found is None:
-        text = " ".join(p.text for p in index.by_article.get(article_id, ()))
+        if passages is None:
+            passages = index.by_article.get(article_id, ())
+        text = " ".join(p.text for p in passages)
         found = cache_[article_id] = signature(text)
     return found
 

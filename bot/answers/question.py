@@ -118,12 +118,15 @@ def name_present(name: str, terms: Collection[str]) -> bool:
     """
     if name in terms:
         return True
-    for term in terms:
-        shorter, longer = (term, name) if len(term) < len(name) else (name, term)
-        ending = longer[len(shorter) :]
-        if len(shorter) >= 4 and longer.startswith(shorter) and ending in _DEMONYM_ENDINGS:
-            return True
-    return False
+    # The only terms that can meet it are the name plus an ending, or the name less one:
+    # looked up directly rather than compared with every term of the story.
+    if len(name) >= 4 and any(name + ending in terms for ending in _DEMONYM_ENDINGS):
+        return True
+    return any(
+        name[: -len(ending)] in terms
+        for ending in _DEMONYM_ENDINGS
+        if name.endswith(ending) and len(name) - len(ending) >= 4
+    )
 
 
 def unmet(asked: Asked, terms: Collection[str], years: Collection[str] = ()) -> list[str]:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from bot.answers import copies, records
-from bot.answers.choose import Fit, choose
+from bot.answers.choose import Fit, rank, with_sentence
 from bot.answers.question import Asked, holds_expected, read_question, unmet
 from bot.answers.records import (
     QUESTION_WORDS,
@@ -17,13 +17,14 @@ from bot.answers.records import (
     cite,
     clean_question,
     coverage,
-    passage_term_set,
     rank_stories,
     search_text,
     story_term_set,
     term_weights,
 )
 from bot.index.newsindex import NewsIndex
+from bot.index.terms import STORY_PASSAGES, StoryText
+from bot.ingest.articles import Article
 from bot.text import analysis
 from bot.text.passages import Passage
 
@@ -58,6 +59,55 @@ class _Story:
     cover: float = 0.0  # best coverage among its chosen passages (headline included)
 
 
+class _Read:
+    """What one answer reads of its candidate stories, read once and in one statement each.
+
+    Headlines and first passages with their stored terms (nothing is re-analyzed), and the
+    article records, fetched together the first time one is needed.
+    """
+
+    def __init__(self, index: NewsIndex, article_ids: Sequence[str]) -> None:
+        self.index = index
+        self.ids = list(article_ids)
+        # Stories whose term sets are not remembered yet are read as far as those sets reach,
+        # so that judging them needs no second read.
+        fresh = any(not index.knows_story(a) for a in self.ids)
+        self.limit = STORY_PASSAGES if fresh else CHOOSE_PASSAGES
+        self.texts = index.story_texts(self.ids, self.limit)
+        self._articles: dict[str, Article] | None = None
+
+    def text(self, article_id: str) -> StoryText:
+        found = self.texts.get(article_id)
+        if found is None:  # not among the candidates read at once
+            found = self.index.story_texts([article_id], self.limit)[article_id]
+            self.texts[article_id] = found
+        return found
+
+    def own(self, passage: Passage) -> tuple[str, ...]:
+        """The terms of a passage's text, as the index stored them."""
+        stored = self.text(passage.article_id).terms_of(passage)
+        if stored is None:  # a passage the engine found beyond those read: analyzed as stored
+            stored = tuple(analysis.analyze(passage.text))
+        return stored
+
+    def terms(self, passage: Passage) -> frozenset[str]:
+        """The terms the engine holds for a passage: its headline's and its text's."""
+        return frozenset(self.text(passage.article_id).headline).union(self.own(passage))
+
+    def article(self, article_id: str) -> Article | None:
+        if self._articles is None:
+            self._articles = self.index.catalog.articles(self.ids)
+        found = self._articles.get(article_id)
+        if found is None and article_id not in self.ids:
+            found = self.index.articles.get(article_id)
+        return found
+
+    def opening(self, article_id: str) -> list[Passage] | None:
+        """All of a story's passages when they were all read (None when some were not)."""
+        text = self.text(article_id)
+        return list(text.passages) if len(text.passages) < self.limit else None
+
+
 def respond(
     index: NewsIndex,
     question: str,
@@ -85,10 +135,12 @@ def respond(
     if rerank is not None:
         hits = rerank(text, hits)
     weights = term_weights(index, terms)
-    stories = _merge_copies(index, rank_stories(hits, per_story=len(hits) or 1), depth)
+    ranked = rank_stories(hits, per_story=len(hits) or 1)[: depth + base.CLOSEST]
+    read = _Read(index, [hits[0][0].article_id for hits in ranked])
+    stories = _merge_copies(index, read, ranked, depth)
     for story in stories:
-        _choose(index, story, weights, asked, per_story)
-    answering = [s for s in stories if answers(index, s.article_id, asked)]
+        _choose(read, story, weights, asked, per_story)
+    answering = [s for s in stories if _answers(index, read.article(s.article_id), s, asked)]
     best = answering[0] if answering else None
     best_terms = story_term_set(index, best.article_id) if best else frozenset()
     found = best is not None and (
@@ -113,29 +165,36 @@ def respond(
             f
             for f in story.extra
             if f.score >= SECOND_FIT * story.fits[0].score
-            and _adds(weights, asked, story.fits[0].passage, f.passage)
+            and _adds(weights, asked, story.fits[0].passage, f.passage, read)
         ]
         shows = story.fits + extra[: max(0, spare)]
         spare -= len(shows) - len(story.fits)
+        article = read.article(story.article_id)
+        if article is None:  # read in the committed state its passages came from: never
+            raise KeyError(story.article_id)
         for chosen in shows:
-            cover = coverage(weights, passage_term_set(index, chosen.passage))
+            # Only the passages shown are cut into sentences for their answer line.
+            chosen = with_sentence(chosen, weights, asked)
+            cover = coverage(weights, read.terms(chosen.passage))
             citations.append(
-                cite(len(citations) + 1, index.articles[story.article_id], chosen.passage,
-                     story.score, weights, cover, chosen.sentence, _copies(index, story))
+                cite(len(citations) + 1, article, chosen.passage, story.score, weights, cover,
+                     chosen.sentence, _copies(read, story))
             )  # fmt: skip
     if found:
         return Answer(text, True, tuple(citations))
     return Answer(text, False, (), tuple(citations))
 
 
-def _adds(weights: Mapping[str, float], asked: Asked, shown: Passage, other: Passage) -> bool:
+def _adds(
+    weights: Mapping[str, float], asked: Asked, shown: Passage, other: Passage, read: _Read
+) -> bool:
     """Whether ``other`` answers another part of the question than ``shown``.
 
     It does when it holds question words the shown one lacks, or the asked kind of thing (a
     figure, a name, a date) the shown one lacks.
     """
-    held = set(analysis.analyze(shown.text))
-    new = set(analysis.analyze(other.text)) - held
+    held = set(read.own(shown))
+    new = set(read.own(other)) - held
     if coverage(weights, new) >= NEW_PART:
         return True
     return holds_expected(other.text, asked.expects, asked.numbers) and not holds_expected(
@@ -152,7 +211,17 @@ def answers(index: NewsIndex, article_id: str, asked: Asked) -> bool:
     """
     if not asked.numbers and not asked.names:
         return True
-    article = index.articles.get(article_id)
+    return _holds(index, index.articles.get(article_id), article_id, asked)
+
+
+def _answers(index: NewsIndex, article: Article | None, story: _Story, asked: Asked) -> bool:
+    """``answers`` with the story's record already read."""
+    if not asked.numbers and not asked.names:
+        return True
+    return _holds(index, article, story.article_id, asked)
+
+
+def _holds(index: NewsIndex, article: Article | None, article_id: str, asked: Asked) -> bool:
     published = article.published if article else None
     years: set[str] = set()
     if published is not None:
@@ -163,16 +232,14 @@ def answers(index: NewsIndex, article_id: str, asked: Asked) -> bool:
 
 
 def _merge_copies(
-    index: NewsIndex, ranked: list[list[tuple[Passage, float]]], depth: int
+    index: NewsIndex, read: _Read, ranked: list[list[tuple[Passage, float]]], depth: int
 ) -> list[_Story]:
     """The top ``depth`` stories, each with the copies (near-duplicates) ranked below it."""
-    stories = [
-        _Story(hits[0][0].article_id, hits[0][1], hits) for hits in ranked[: depth + base.CLOSEST]
-    ]
+    stories = [_Story(hits[0][0].article_id, hits[0][1], hits) for hits in ranked]
     groups = copies.group(
         [s.article_id for s in stories],
         lambda article_id: story_term_set(index, article_id),
-        lambda article_id: copies.story_signature(index, article_id),
+        lambda article_id: copies.story_signature(index, article_id, read.opening(article_id)),
     )
     by_id = {s.article_id: s for s in stories}
     merged = []
@@ -184,36 +251,32 @@ def _merge_copies(
 
 
 def _choose(
-    index: NewsIndex, story: _Story, weights: Mapping[str, float], asked: Asked, count: int
+    read: _Read, story: _Story, weights: Mapping[str, float], asked: Asked, count: int
 ) -> None:
     """The story's passages that best answer, and how much of the question they cover."""
     retrieved = [p for p, _ in story.hits]
     # A story's first passages and those the engine found: bounded for a giant story.
     seen = {p.passage_id for p in retrieved}
-    pool = retrieved + [
-        p
-        for p in index.catalog.passages_of(story.article_id, CHOOSE_PASSAGES)
-        if p.passage_id not in seen
-    ]
+    text = read.text(story.article_id)
+    first = text.passages[:CHOOSE_PASSAGES]
+    pool = retrieved + [p for p in first if p.passage_id not in seen]
     pool.sort(key=lambda p: p.position)
-    title = index.titles.get(story.article_id, "")
-    fits = choose(pool, weights, asked, count + 1, [p.passage_id for p in retrieved], title)
+    own = [read.own(p) for p in pool]
+    engine_order = [p.passage_id for p in retrieved]
+    fits = rank(pool, own, text.headline, weights, asked, count + 1, engine_order)
     story.fits, story.extra = fits[:count], fits[count:]
-    story.cover = max(
-        (coverage(weights, passage_term_set(index, f.passage, title)) for f in story.fits),
-        default=0.0,
-    )
+    story.cover = max((coverage(weights, read.terms(f.passage)) for f in story.fits), default=0.0)
     # The engine's best passage may cover more of the question than the one shown (which won
     # on its answer cue): the story is judged on what it holds, the display on what answers.
     if story.hits:
-        top = coverage(weights, passage_term_set(index, story.hits[0][0], title))
+        top = coverage(weights, read.terms(story.hits[0][0]))
         story.cover = max(story.cover, top)
 
 
-def _copies(index: NewsIndex, story: _Story) -> tuple[Copy, ...]:
+def _copies(read: _Read, story: _Story) -> tuple[Copy, ...]:
     found = []
     for article_id in story.copies:
-        article = index.articles.get(article_id)
+        article = read.article(article_id)
         if article is not None:
             found.append(Copy(article_id, article.source, article.title))
     return tuple(found)

@@ -32,8 +32,9 @@ from bot.text.passages import Passage
 FILE = "catalog.sqlite"
 # Bumped whenever the tables or the stored Article change shape: older catalogs are rebuilt.
 # 4: articles as columns and JSON instead of a pickled record (3 and older are never unpickled);
-# 5: title_derived.
-FORMAT = 5
+# 5: title_derived; 6: each passage's analyzed terms (answers weigh passages without
+# re-analyzing their text per question).
+FORMAT = 6
 # SQLite caps a statement's parameters (32766 in recent builds, 999 in old ones).
 _BATCH = 900
 
@@ -61,7 +62,8 @@ CREATE TABLE articles (
 CREATE TABLE passages (
     doc INTEGER PRIMARY KEY,  -- the number engines index; never reused
     article TEXT NOT NULL, position INTEGER NOT NULL, text TEXT NOT NULL,
-    tokens INTEGER NOT NULL, caption INTEGER NOT NULL
+    tokens INTEGER NOT NULL, caption INTEGER NOT NULL,
+    terms TEXT NOT NULL       -- analyzed terms of the text (no headline), space-joined
 );
 CREATE TABLE pending (doc INTEGER PRIMARY KEY, added INTEGER NOT NULL);
 """
@@ -119,8 +121,9 @@ class Placement:
     rank: int
 
 
-# A passage as stored: number, article id, position in the article, text, tokens, is caption.
-PassageRow = tuple[int, str, int, str, int, bool]
+# A passage as stored: number, article id, position in the article (1, 2, ... in story order:
+# its passage id's number), text, tokens, is caption, analyzed terms of the text (space-joined).
+PassageRow = tuple[int, str, int, str, int, bool, str]
 
 _PLACEMENT = "SELECT id, file, position, day, web_key, story, rank FROM articles"
 _PASSAGE = "SELECT doc, article, position, text, tokens, caption FROM passages"
@@ -443,6 +446,41 @@ class Catalog:
         query = f"{_PASSAGE} WHERE article = ? ORDER BY position LIMIT ?"
         return [_passage(row) for row in self._db().execute(query, (article_id, limit))]
 
+    def first_passages(
+        self, article_ids: Sequence[str], limit: int
+    ) -> dict[str, tuple[str, list[tuple[Passage, str]]]]:
+        """Headline and first ``limit`` passages (with their stored terms) of each article.
+
+        One statement for all of them: an answer reads its candidate stories at once. A story's
+        positions run 1, 2, ... (its passage ids), so its first ``limit`` are those up to it.
+        Articles with no passages (older versions) come back with an empty list.
+        """
+        found: dict[str, tuple[str, list[tuple[Passage, str]]]] = {}
+        for chunk in _chunks(sorted(set(article_ids))):
+            marks = ",".join("?" * len(chunk))
+            query = (
+                "SELECT a.id, a.title, p.position, p.text, p.tokens, p.caption, p.terms "
+                "FROM articles a LEFT JOIN passages p ON p.article = a.id AND p.position <= ? "
+                f"WHERE a.id IN ({marks}) ORDER BY a.id, p.position"
+            )
+            for article_id, title, position, text, tokens, caption, terms in self._db().execute(
+                query, (limit, *chunk)
+            ):
+                _, passages = found.setdefault(article_id, (title, []))
+                if position is not None:
+                    passage = Passage(
+                        f"{article_id}:{position}", article_id, position, text, tokens,
+                        bool(caption),
+                    )  # fmt: skip
+                    passages.append((passage, terms))
+        return found
+
+    def passage_terms(self, article_id: str, position: int) -> str | None:
+        """The stored terms of one passage (its text's, headline not included)."""
+        query = "SELECT terms FROM passages WHERE article = ? AND position = ?"
+        found = self._db().execute(query, (article_id, position)).fetchone()
+        return found[0] if found else None
+
     def docs_of(self, article_ids: Iterable[str]) -> list[int]:
         docs: list[int] = []
         for chunk in _chunks(sorted(article_ids)):
@@ -531,7 +569,7 @@ class Catalog:
 
     def add_passages(self, rows: Sequence[PassageRow], journal: bool) -> None:
         db = self._db()
-        db.executemany("INSERT INTO passages VALUES (?, ?, ?, ?, ?, ?)", rows)
+        db.executemany("INSERT INTO passages VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
         if journal:
             db.executemany("INSERT OR REPLACE INTO pending VALUES (?, 1)", ((r[0],) for r in rows))
 

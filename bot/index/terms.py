@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from bot.index.catalog import Catalog
 from bot.index.engines.base import Engine, idf
@@ -19,11 +20,33 @@ STORY_PASSAGES = 200
 STORY_CACHE_SIZE = 50_000
 
 
+@dataclass(frozen=True)
+class StoryText:
+    """A story's headline and first passages, each with the terms the index stored for it.
+
+    ``headline`` is the analyzed headline (once; every passage is indexed with it
+    ``analysis.TITLE_WEIGHT`` times); ``own[i]`` the terms of ``passages[i]``'s text alone.
+    """
+
+    title: str
+    headline: tuple[str, ...]
+    passages: tuple[Passage, ...]
+    own: tuple[tuple[str, ...], ...]
+
+    def terms_of(self, passage: Passage) -> tuple[str, ...] | None:
+        """The stored terms of one of this story's passages (None when it was not read)."""
+        at = passage.position - 1
+        if 0 <= at < len(self.passages) and self.passages[at].passage_id == passage.passage_id:
+            return self.own[at]
+        return None
+
+
 class IndexTerms:
     """Term sets and term weights of one open index, remembered for as long as it is open.
 
     One per ``NewsIndex``: an update in place opens a new ``NewsIndex``, so nothing remembered
-    here outlives the catalog state it was read from.
+    here outlives the catalog state it was read from. Terms come from what the index stored
+    when it analyzed each passage: a question never re-analyzes a story's text.
     """
 
     def __init__(self, catalog: Catalog) -> None:
@@ -36,21 +59,46 @@ class IndexTerms:
         """The terms the engine holds for a passage: its headline's and its text's."""
         if title is None:
             title = self._catalog.title(passage.article_id) or ""
-        return frozenset(analysis.passage_terms(title, passage.text))
+        stored = self._catalog.passage_terms(passage.article_id, passage.position)
+        # A passage that is no longer stored (deleted by an update since it was found) is
+        # analyzed as the index did.
+        own = stored.split() if stored is not None else analysis.analyze(passage.text)
+        return frozenset(analysis.analyze(title) + own)
+
+    def stories(self, article_ids: Sequence[str], limit: int) -> dict[str, StoryText]:
+        """Headline and first ``limit`` passages of each story, with their terms: one read.
+
+        Stories read with at least STORY_PASSAGES passages also have their term sets
+        remembered, so ``story`` does not read them again.
+        """
+        found = self._catalog.first_passages(article_ids, limit)
+        texts: dict[str, StoryText] = {}
+        for article_id, (title, rows) in found.items():
+            headline = tuple(analysis.analyze(title))
+            own = tuple(tuple(terms.split()) for _, terms in rows)
+            text = StoryText(title, headline, tuple(p for p, _ in rows), own)
+            texts[article_id] = text
+            if limit >= STORY_PASSAGES and article_id not in self._stories:
+                self._remember(article_id, _story_set(text))
+        return texts
+
+    def known(self, article_id: str) -> bool:
+        """Whether the story's term set is already remembered."""
+        return article_id in self._stories
 
     def story(self, article_id: str) -> frozenset[str]:
         """The terms of a story's first STORY_PASSAGES passages, headline included."""
         terms = self._stories.get(article_id)
         if terms is None:
-            title = self._catalog.title(article_id) or ""
-            found: set[str] = set()
-            for passage in self._catalog.passages_of(article_id, STORY_PASSAGES):
-                found.update(analysis.passage_terms(title, passage.text))
-            terms = frozenset(found)
-            if len(self._stories) >= STORY_CACHE_SIZE:
-                self._stories.clear()
-            self._stories[article_id] = terms
+            text = self.stories([article_id], STORY_PASSAGES).get(article_id)
+            terms = _story_set(text) if text is not None else frozenset()
+            self._remember(article_id, terms)
         return terms
+
+    def _remember(self, article_id: str, terms: frozenset[str]) -> None:
+        if len(self._stories) >= STORY_CACHE_SIZE:
+            self._stories.clear()
+        self._stories[article_id] = terms
 
     def weights(self, engine: object, terms: Sequence[str]) -> dict[str, float]:
         """IDF of each distinct term, from the statistics the engine scores with."""
@@ -75,3 +123,13 @@ class IndexTerms:
                         table[term] = table.get(term, 0) + 1
                 self._frequencies = (size, table)
             return self._frequencies
+
+
+def _story_set(text: StoryText) -> frozenset[str]:
+    """A story's term set: its headline's and its passages' (those read) terms."""
+    if not text.own:  # nothing indexed for it: the engine holds none of its terms
+        return frozenset()
+    found: set[str] = set(text.headline)
+    for own in text.own:
+        found.update(own)
+    return frozenset(found)

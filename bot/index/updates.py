@@ -34,8 +34,9 @@ LEAN_PARAGRAPHS = 2
 PARALLEL_FROM = 1000
 FILES_PER_TASK = 64
 
-# One passage, ready to store and index: text, tokens, is caption, analyzed terms.
-Chunk = tuple[str, int, bool, str]
+# One passage, ready to store and index: text, tokens, is caption, analyzed terms as the engine
+# indexes them (headline included), analyzed terms of the text alone (stored in the catalog).
+Chunk = tuple[str, int, bool, str, str]
 Progress = Callable[[int], Callable[[str, str], None]]
 
 
@@ -70,10 +71,13 @@ def prepare(job: tuple[str, str, int, int, int]) -> Prepared:
 
 def _chunks(article: Article, passage_tokens: int) -> tuple[Chunk, ...]:
     passages = split_article(article, passage_tokens, DEFAULT_MIN_TOKENS)
-    terms = analysis.article_terms(article.title, (p.text for p in passages))
-    return tuple(
-        (p.text, p.tokens, p.is_caption, " ".join(t)) for p, t in zip(passages, terms, strict=True)
-    )
+    # analysis.article_terms, with each text's own terms kept apart for the catalog.
+    headline = analysis.analyze(article.title) * analysis.TITLE_WEIGHT
+    chunks = []
+    for p in passages:
+        own = analysis.analyze(p.text)
+        chunks.append((p.text, p.tokens, p.is_caption, " ".join(headline + own), " ".join(own)))
+    return tuple(chunks)
 
 
 def _exit_with(pid: int) -> None:
@@ -210,8 +214,8 @@ class _Build:
             self.articles.append(article)
             rows.append(_row(article, relative, position, article_id, 0))
             terms = []
-            for n, (text, tokens, caption, analyzed) in enumerate(item.chunks[position], 1):
-                passages.append((self.next_doc + n - 1, article_id, n, text, tokens, caption))
+            for n, (text, tokens, caption, analyzed, own) in enumerate(item.chunks[position], 1):
+                passages.append((self.next_doc + n - 1, article_id, n, text, tokens, caption, own))
                 terms.append(analyzed)
             self.passages[article_id] = (self.next_doc, terms)
             self.next_doc += len(terms)
@@ -305,8 +309,8 @@ class _Regroup:
             found = chunks.get(article_id)
             if found is None:  # an unchanged file's story became newest: read it again
                 found = self._reread(article_id)
-            for position, (text, tokens, caption, analyzed) in enumerate(found, start=1):
-                rows.append((next_doc, article_id, position, text, tokens, caption))
+            for position, (text, tokens, caption, analyzed, own) in enumerate(found, start=1):
+                rows.append((next_doc, article_id, position, text, tokens, caption, own))
                 terms.append((next_doc, analyzed))
                 next_doc += 1
         catalog.add_passages(rows, journal=True)
