@@ -25,6 +25,7 @@ from bot.answers.records import (
 from bot.index.newsindex import NewsIndex
 from bot.index.terms import STORY_PASSAGES, StoryText
 from bot.ingest.articles import Article
+from bot.ingest.dates import Published
 from bot.text import analysis
 from bot.text.passages import Passage
 
@@ -74,7 +75,20 @@ class _Read:
         fresh = any(not index.knows_story(a) for a in self.ids)
         self.limit = STORY_PASSAGES if fresh else CHOOSE_PASSAGES
         self.texts = index.story_texts(self.ids, self.limit)
-        self._articles: dict[str, Article] | None = None
+        self._articles: dict[str, Article] = {}
+        self._dates: dict[str, Published | None] | None = None
+        self._beyond: dict[str, tuple[str, ...]] = {}
+
+    def reach(self, passages: Sequence[Passage]) -> None:
+        """Read the stored terms of passages the engine found beyond those read, together."""
+        missing: dict[str, list[int]] = {}
+        for p in passages:
+            if self.text(p.article_id).terms_of(p) is None and p.passage_id not in self._beyond:
+                missing.setdefault(p.article_id, []).append(p.position)
+        for article_id, positions in missing.items():
+            stored = self.index.catalog.terms_at(article_id, positions)
+            for position, terms in stored.items():
+                self._beyond[f"{article_id}:{position}"] = tuple(terms.split())
 
     def text(self, article_id: str) -> StoryText:
         found = self.texts.get(article_id)
@@ -86,7 +100,9 @@ class _Read:
     def own(self, passage: Passage) -> tuple[str, ...]:
         """The terms of a passage's text, as the index stored them."""
         stored = self.text(passage.article_id).terms_of(passage)
-        if stored is None:  # a passage the engine found beyond those read: analyzed as stored
+        if stored is None:
+            stored = self._beyond.get(passage.passage_id)
+        if stored is None:  # deleted since it was found (never within one reading): analyzed
             stored = tuple(analysis.analyze(passage.text))
         return stored
 
@@ -94,13 +110,23 @@ class _Read:
         """The terms the engine holds for a passage: its headline's and its text's."""
         return frozenset(self.text(passage.article_id).headline).union(self.own(passage))
 
+    def published(self, article_id: str) -> Published | None:
+        """A candidate's date (all candidates' read at once, nothing else of them)."""
+        if self._dates is None:
+            self._dates = self.index.catalog.dates(self.ids)
+        if article_id not in self._dates:
+            self._dates.update(self.index.catalog.dates([article_id]))
+        return self._dates.get(article_id)
+
+    def articles(self, article_ids: Sequence[str]) -> None:
+        """Read the records of the stories about to be cited, together."""
+        wanted = [a for a in article_ids if a not in self._articles]
+        if wanted:
+            self._articles.update(self.index.catalog.articles(wanted))
+
     def article(self, article_id: str) -> Article | None:
-        if self._articles is None:
-            self._articles = self.index.catalog.articles(self.ids)
-        found = self._articles.get(article_id)
-        if found is None and article_id not in self.ids:
-            found = self.index.articles.get(article_id)
-        return found
+        self.articles([article_id])
+        return self._articles.get(article_id)
 
     def opening(self, article_id: str) -> list[Passage] | None:
         """All of a story's passages when they were all read (None when some were not)."""
@@ -137,10 +163,11 @@ def respond(
     weights = term_weights(index, terms)
     ranked = rank_stories(hits, per_story=len(hits) or 1)[: depth + base.CLOSEST]
     read = _Read(index, [hits[0][0].article_id for hits in ranked])
+    read.reach([p for hits in ranked for p, _ in hits])
     stories = _merge_copies(index, read, ranked, depth)
     for story in stories:
         _choose(read, story, weights, asked, per_story)
-    answering = [s for s in stories if _answers(index, read.article(s.article_id), s, asked)]
+    answering = [s for s in stories if _answers(index, read, s, asked)]
     best = answering[0] if answering else None
     best_terms = story_term_set(index, best.article_id) if best else frozenset()
     found = best is not None and (
@@ -159,6 +186,7 @@ def respond(
     # Slots a found answer leaves free go to a story's next passage when it answers nearly as
     # well: the question's other part, or the figure beside the paragraph that names it.
     spare = k - sum(len(s.fits) for s in shown) if found else 0
+    read.articles([a for s in shown for a in (s.article_id, *s.copies)])
     citations: list[Citation] = []
     for story in shown:
         extra = [
@@ -211,18 +239,18 @@ def answers(index: NewsIndex, article_id: str, asked: Asked) -> bool:
     """
     if not asked.numbers and not asked.names:
         return True
-    return _holds(index, index.articles.get(article_id), article_id, asked)
+    article = index.articles.get(article_id)
+    return _holds(index, article.published if article else None, article_id, asked)
 
 
-def _answers(index: NewsIndex, article: Article | None, story: _Story, asked: Asked) -> bool:
-    """``answers`` with the story's record already read."""
+def _answers(index: NewsIndex, read: _Read, story: _Story, asked: Asked) -> bool:
+    """``answers``, the story's date read with the other candidates'."""
     if not asked.numbers and not asked.names:
         return True
-    return _holds(index, article, story.article_id, asked)
+    return _holds(index, read.published(story.article_id), story.article_id, asked)
 
 
-def _holds(index: NewsIndex, article: Article | None, article_id: str, asked: Asked) -> bool:
-    published = article.published if article else None
+def _holds(index: NewsIndex, published: Published | None, article_id: str, asked: Asked) -> bool:
     years: set[str] = set()
     if published is not None:
         # A dateline without a year fits several; any of them may be the one asked about.

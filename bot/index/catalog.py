@@ -359,6 +359,15 @@ class Catalog:
                 found[row[0]] = _article(row)
         return found
 
+    def dates(self, ids: Sequence[str]) -> dict[str, Published | None]:
+        """Each article's date alone: judging a story by its year needs no more of it."""
+        found: dict[str, Published | None] = {}
+        for chunk in _chunks(list(ids)):
+            marks = ",".join("?" * len(chunk))
+            query = f"SELECT id, published FROM articles WHERE id IN ({marks})"
+            found.update((row[0], _published(row[1])) for row in self._db().execute(query, chunk))
+        return found
+
     def article_ids(self) -> Iterator[str]:
         return (row[0] for row in self._db().execute("SELECT id FROM articles ORDER BY id"))
 
@@ -477,9 +486,19 @@ class Catalog:
 
     def passage_terms(self, article_id: str, position: int) -> str | None:
         """The stored terms of one passage (its text's, headline not included)."""
-        query = "SELECT terms FROM passages WHERE article = ? AND position = ?"
-        found = self._db().execute(query, (article_id, position)).fetchone()
-        return found[0] if found else None
+        return self.terms_at(article_id, [position]).get(position)
+
+    def terms_at(self, article_id: str, positions: Sequence[int]) -> dict[int, str]:
+        """The stored terms of some passages of one article, by position."""
+        found: dict[int, str] = {}
+        for chunk in _chunks(sorted(set(positions))):
+            marks = ",".join("?" * len(chunk))
+            query = (
+                "SELECT position, terms FROM passages "
+                f"WHERE article = ? AND position IN ({marks})"
+            )
+            found.update(self._db().execute(query, (article_id, *chunk)))
+        return found
 
     def docs_of(self, article_ids: Iterable[str]) -> list[int]:
         docs: list[int] = []

@@ -60,21 +60,51 @@ def test_asking_about_a_huge_story_never_loads_the_story_once_per_passage(
 def test_judging_a_huge_story_reads_a_bounded_number_of_its_passages(
     big_room, monkeypatch: pytest.MonkeyPatch
 ):
-    analyzed: list[str] = []
-    real = analysis.passage_terms
+    read: list[str] = []
+    real_first, real_of = catalog.Catalog.first_passages, catalog.Catalog.passages_of
 
-    def counted(title: str, text: str) -> list[str]:
-        analyzed.append(text)
-        return real(title, text)
+    def first(self: catalog.Catalog, ids: Any, limit: int) -> Any:
+        found = real_first(self, ids, limit)
+        read.extend(p.passage_id for _, rows in found.values() for p, _ in rows)
+        return found
 
-    monkeypatch.setattr(analysis, "passage_terms", counted)
+    def of(self: catalog.Catalog, article_id: str, limit: int = -1) -> Any:
+        found = real_of(self, article_id, limit)
+        read.extend(p.passage_id for p in found)
+        return found
+
+    monkeypatch.setattr(catalog.Catalog, "first_passages", first)
+    monkeypatch.setattr(catalog.Catalog, "passages_of", of)
     # Opened again, so the story is judged afresh, not from an earlier test's memory.
     settings = big_room.settings
     room = newsroom(Path(settings.corpus_dir), Path(settings.cache_dir))
     answer = room.ask("How many containers did harbour crane 23 lift?", 3)
     assert answer.citations
-    depth = max(3, answers.COVERAGE_DEPTH)
-    assert len(analyzed) <= answers.STORY_PASSAGES + depth
+    huge = [pid for pid in read if pid.startswith("huge:")]
+    assert huge  # else the count below proves nothing
+    assert len(huge) <= answers.STORY_PASSAGES
+
+
+def test_an_answer_never_analyzes_a_stored_passage_again(
+    big_room, monkeypatch: pytest.MonkeyPatch
+):
+    analyzed: list[str] = []
+    real = analysis.analyze
+
+    def counted(text: str) -> list[str]:
+        analyzed.append(text)
+        return real(text)
+
+    settings = big_room.settings
+    room = newsroom(Path(settings.corpus_dir), Path(settings.cache_dir))
+    with room.index.reading():
+        stored = {p.text for p in room.index.by_article["huge"]}
+    monkeypatch.setattr(analysis, "analyze", counted)
+    answer = room.ask("How many containers did harbour crane 23 lift?", 3)
+    assert answer.citations
+    # Its terms come from the catalog; only the shown passages' sentences are analyzed, and
+    # the huge story's passages are several sentences each.
+    assert not stored & set(analyzed)
 
 
 def test_other_stories_still_answer_beside_a_huge_one(big_room):

@@ -205,3 +205,47 @@ def test_the_president_of_france_is_not_found(shipped_room: Newsroom):
 )
 def test_the_boiling_point_of_water_is_not_found(shipped_room: Newsroom):
     assert not shipped_room.ask("What is the boiling point of water?", 3).found
+
+
+def test_demonym_lookup_agrees_with_comparing_every_term():
+    from bot.answers.question import _DEMONYM_ENDINGS, name_present
+
+    def by_comparison(name: str, terms: set[str]) -> bool:
+        # The rule as first written: every story term compared with the name.
+        if name in terms:
+            return True
+        for term in terms:
+            shorter, longer = (term, name) if len(term) < len(name) else (name, term)
+            ending = longer[len(shorter) :]
+            if len(shorter) >= 4 and longer.startswith(shorter) and ending in _DEMONYM_ENDINGS:
+                return True
+        return False
+
+    stems = [
+        "korea", "korean", "japan", "japanes", "iran", "iranian", "franc", "franchis", "israel",
+        "israeli", "tunisia", "tunisian", "peru", "peruvian", "cuba", "cuban", "mali", "malian",
+        "seoul", "usa", "us", "chin", "china", "chines", "koreans",
+    ]  # fmt: skip
+    for name in stems:
+        for other in stems:
+            for terms in ({other}, {other, "seoul"}, set()):
+                assert name_present(name, terms) == by_comparison(name, terms), (name, terms)
+
+
+def test_scoring_from_stored_terms_equals_scoring_from_text():
+    from bot.answers.choose import body_scores, term_scores
+    from bot.text import analysis
+    from bot.text.passages import Passage
+
+    texts = [
+        "The Ulleung ferry resumed daily service on Monday after a week of storms.",
+        "Some 1,400 passengers booked seats on the ferry, the operator said.",
+        "Photo: the ferry.",
+    ]
+    passages = [Passage(f"f:{n}", "f", n, t, 20, False) for n, t in enumerate(texts, 1)]
+    weights = {"ferri": 1.7, "passeng": 2.9, "ulleung": 6.1, "storm": 3.3}
+    title = "Ulleung ferry resumes service"
+    stored = [tuple(analysis.analyze(t)) for t in texts]
+    from_terms = term_scores(stored, tuple(analysis.analyze(title)), weights)
+    assert from_terms == body_scores(passages, weights, title)
+    assert from_terms[0] > 0 and len(set(from_terms)) == 3  # else equality proves little
