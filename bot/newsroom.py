@@ -70,7 +70,7 @@ class Status:
     # Channels /follow can no longer post in (no access, deleted): paused until followed again.
     paused: tuple[PausedChannel, ...] = ()
     indexer: bool = True  # False: another process (shard) keeps the index up to date
-    # Why this engine: "set by NEWSBOT_ENGINE", or the auto rule ("auto: 1.2M passages > 200k").
+    # Why this engine: "set by NEWSBOT_ENGINE", or the auto rule ("auto: 1.2M passages > 50k").
     engine_choice: str = ""
     # The semantic layer: "off", "on: N of M passages embedded", or "unavailable: reason".
     semantic: str = "off"

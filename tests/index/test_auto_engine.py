@@ -55,7 +55,7 @@ def test_a_small_corpus_gets_bm25_and_status_says_why(tmp_path: Path):
     assert room.report.engine == names.BM25
     status = room.status()
     assert status.engine == names.BM25
-    assert status.engine_choice == f"auto: {2 * PER_STORY} passages <= 200k"
+    assert status.engine_choice == f"auto: {2 * PER_STORY} passages <= 50k"
 
 
 def test_a_corpus_over_the_threshold_is_built_on_tantivy(tmp_path: Path, threshold: int):
@@ -133,4 +133,4 @@ def test_the_auto_rule_switches_up_above_the_threshold_and_down_below_half():
     assert auto_engine(above // 2, names.TANTIVY) == names.TANTIVY
     assert auto_engine(above // 2 - 1, names.TANTIVY) == names.BM25
     assert auto_engine(above // 2, names.BM25) == names.BM25
-    assert engine_choice(names.AUTO, names.TANTIVY, 1_234_567) == "auto: 1.2M passages > 200k"
+    assert engine_choice(names.AUTO, names.TANTIVY, 1_234_567) == "auto: 1.2M passages > 50k"

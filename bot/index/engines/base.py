@@ -124,7 +124,7 @@ def auto_engine(passages: int, current: str | None = None) -> str:
 def engine_choice(setting: str, engine: str, passages: int) -> str:
     """Why ``engine`` serves, for status: "set by NEWSBOT_ENGINE" or the auto rule that chose it.
 
-    For example "auto: 1.2M passages > 200k".
+    For example "auto: 1.2M passages > 50k".
     """
     if setting != AUTO:
         return "set by NEWSBOT_ENGINE"
