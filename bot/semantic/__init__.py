@@ -63,9 +63,12 @@ work kept its load average at 5-9, so these are pessimistic)
   arithmetic is fp32 (about 21 MFLOP per token), so this is compute-bound: 10k passages take
   minutes, 1M passages most of a day. Embedding at build time needs its own budget.
 - One question: p50 8.5-25 ms.
-- Exact search, top 20: 10k vectors p50 27-33 ms, 100k 73 ms, 1M 567 ms (1.5 GB mapped).
-  Much of the 10k figure is OpenBLAS threads fighting for busy cores: the same 10k×384
-  product measured p50 11 ms multi-threaded against 1.9 ms with OPENBLAS_NUM_THREADS=1.
+- Exact search, top 20: 10k vectors p50 27-33 ms, 100k 73 ms, 1M 567 ms (1.5 GB mapped)
+  through ``matrix @ query``. Much of that was OpenBLAS threads fighting for busy cores, so
+  the search now uses numpy's own single-threaded loop (einsum without BLAS): the 10k×384
+  product alone measured p50 0.74 ms that way against 33 ms through BLAS (1.8 ms with BLAS
+  held to one thread by threadpoolctl), 100k 37 ms against 86 ms (load average ~9, 2026-12-01).
+  Dense recall is off past ``layer.RECALL_MAX_PASSAGES`` (100k) vectors; reranking stays on.
 - Rerank of 50 BM25 candidates (vectors fetched + fused): p50 0.6-0.7 ms.
 """
 
