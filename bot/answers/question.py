@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
 from bot.text import analysis
 
-Expects = Literal["number", "name", "date"]
+Expects = Literal["number", "name", "date", "year"]
 
 # Openings that say what kind of answer is wanted. Checked in order: "how many" before "how".
 _EXPECTS: tuple[tuple[re.Pattern[str], Expects], ...] = (
@@ -22,9 +22,10 @@ _EXPECTS: tuple[tuple[re.Pattern[str], Expects], ...] = (
         ),
         "number",
     ),
+    (re.compile(r"\b(?:what|which) year\b", re.IGNORECASE), "year"),
     (
         re.compile(
-            r"\bwhen\b|\b(?:what|which) (?:year|date|day|month|time)\b|\bon what date\b",
+            r"\bwhen\b|\b(?:what|which) (?:date|day|month|time)\b|\bon what date\b",
             re.IGNORECASE,
         ),
         "date",
@@ -50,6 +51,7 @@ _DATE = re.compile(
     r"|yesterday|today|tomorrow)\b|\bmay \d|\b(?:1[89]|20)\d\d\b",
     re.IGNORECASE,
 )
+_YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
 # A name: a capitalised word that does not open its sentence (or a run of them).
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w'’-]*[a-z0-9][\w'’-]*")
 _NUMBER_WORDS = re.compile(
@@ -105,6 +107,8 @@ def holds_expected(text: str, expects: Expects | None, ignore: Collection[str] =
         return any(f not in ignore for f in figures) or bool(_NUMBER_WORDS.search(text))
     if expects == "date":
         return bool(_DATE.search(text))
+    if expects == "year":  # "What year did it begin?": a weekday or a month does not answer
+        return any(y not in ignore for y in _YEAR.findall(text))
     if expects == "name":
         return bool(_NAME.search(text))
     return False
@@ -127,6 +131,41 @@ def name_present(name: str, terms: Collection[str]) -> bool:
         for ending in _DEMONYM_ENDINGS
         if name.endswith(ending) and len(name) - len(ending) >= 4
     )
+
+
+# Share of the question's term weight its other words (not its names or figures) must carry
+# before a story holding none of them is judged not to address it: "the captain of the Samsung
+# Lions" is not answered by a story naming the Lions but no captain; a question that is nearly
+# all names ("How much did Hyun Bin and Son Ye-jin give?") is judged on its names alone.
+CONTENT_SHARE = 0.2
+# Light verbs and the particles of phrasal verbs: "go down", "get along", "come from" are the
+# words people paraphrase with ("sank", "improve", "is from"), so their absence from a story
+# says nothing about whether it answers.
+LIGHT_WORDS = frozenset(
+    analysis.analyze(
+        "go goes went gone going get gets got getting make makes made making take takes took "
+        "taken come comes came give gives gave given put puts keep keeps kept "
+        "up down out off over along back away around from"
+    )
+)
+
+
+def addresses(asked: Asked, weights: Mapping[str, float], terms: Collection[str]) -> bool:
+    """Whether a story (its ``terms``) holds any of what the question asks besides its names.
+
+    Names and figures say which story; the question's other words ("captain", "worth",
+    "members") say what about it is asked. A story with the names and none of those words is
+    about the subject but not the asked fact, unless those words weigh little in the question.
+    """
+    content = {
+        t: w
+        for t, w in weights.items()
+        if t not in asked.names and t not in asked.numbers and t not in LIGHT_WORDS
+    }
+    total = sum(weights.values())
+    if not content or sum(content.values()) < CONTENT_SHARE * total:
+        return True
+    return any(t in terms for t in content)
 
 
 def unmet(asked: Asked, terms: Collection[str], years: Collection[str] = ()) -> list[str]:

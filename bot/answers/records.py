@@ -91,6 +91,12 @@ QUESTION_WORDS = frozenset(
     }
 )
 _WORD = re.compile(r"\w+", re.UNICODE)
+# The noun naming the kind of answer after "what"/"which" ("which country", "what year"): the
+# answer is an instance of it ("Japan", "1993"), and a story rarely says the noun itself, so
+# searching for it finds stories that happen to say "date" or "country" instead.
+_ANSWER_KIND = re.compile(
+    r"\b(what|which)\s+(?:year|date|day|month|time|country|city|nationality)\b", re.IGNORECASE
+)
 
 
 class QuestionError(ValueError):
@@ -157,6 +163,7 @@ def clean_question(question: str) -> str:
 def search_text(question: str) -> str:
     """The question without its question-framing words, as handed to the index.
 
+    The noun naming the kind of answer goes too ("which country": a country's name answers).
     An all-caps "WHO" in a mixed-case question is the organisation, so it stays. When nothing
     else would be left ("Who did it?"), the question is searched as asked.
     """
@@ -169,7 +176,7 @@ def search_text(question: str) -> str:
             return word
         return " "
 
-    stripped = _WORD.sub(keep, question)
+    stripped = _WORD.sub(keep, _ANSWER_KIND.sub(r"\1", question))
     return stripped if analysis.analyze(stripped) else question
 
 

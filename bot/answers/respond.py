@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from bot.answers import copies, records
 from bot.answers.choose import Fit, rank, with_sentence
-from bot.answers.question import Asked, holds_expected, read_question, unmet
+from bot.answers.question import LIGHT_WORDS, Asked, addresses, holds_expected, read_question, unmet
 from bot.answers.records import (
     QUESTION_WORDS,
     Answer,
@@ -165,17 +165,20 @@ def respond(
     read = _Read(index, [hits[0][0].article_id for hits in ranked])
     read.reach([p for hits in ranked for p, _ in hits])
     stories = _merge_copies(index, read, ranked, depth)
+    # Light verbs and particles ("go down" for "sank") count on neither side of the found
+    # decision: a story is judged on the question's telling words.
+    judged = {t: w for t, w in weights.items() if t not in LIGHT_WORDS} or weights
     for story in stories:
-        _choose(read, story, weights, asked, per_story)
-    answering = [s for s in stories if _answers(index, read, s, asked)]
+        _choose(read, story, weights, asked, per_story, judged)
+    answering = [s for s in stories if _answers(index, read, s, asked, weights)]
     best = answering[0] if answering else None
     best_terms = story_term_set(index, best.article_id) if best else frozenset()
     found = best is not None and (
-        coverage(weights, best_terms) >= base.MIN_STORY_COVERAGE
+        coverage(judged, best_terms) >= base.MIN_STORY_COVERAGE
         and max(s.cover for s in answering) >= base.MIN_COVERAGE
         # One shared word is a coincidence ("population of Brazil" -> a story naming Brazil);
         # an answer shares at least two of the question's words when it has two.
-        and len(set(weights) & best_terms) >= min(base.MIN_SHARED_TERMS, len(weights))
+        and len(set(judged) & best_terms) >= min(base.MIN_SHARED_TERMS, len(judged))
     )
     if found:
         # Stories that merely rank (one rare word, repeated) are not shown as answers: fewer
@@ -243,8 +246,12 @@ def answers(index: NewsIndex, article_id: str, asked: Asked) -> bool:
     return _holds(index, article.published if article else None, article_id, asked)
 
 
-def _answers(index: NewsIndex, read: _Read, story: _Story, asked: Asked) -> bool:
-    """``answers``, the story's date read with the other candidates'."""
+def _answers(
+    index: NewsIndex, read: _Read, story: _Story, asked: Asked, weights: Mapping[str, float]
+) -> bool:
+    """``answers``, the story's date read with the other candidates', and ``addresses``."""
+    if not addresses(asked, weights, story_term_set(index, story.article_id)):
+        return False
     if not asked.numbers and not asked.names:
         return True
     return _holds(index, read.published(story.article_id), story.article_id, asked)
@@ -279,9 +286,15 @@ def _merge_copies(
 
 
 def _choose(
-    read: _Read, story: _Story, weights: Mapping[str, float], asked: Asked, count: int
+    read: _Read,
+    story: _Story,
+    weights: Mapping[str, float],
+    asked: Asked,
+    count: int,
+    judged: Mapping[str, float] | None = None,
 ) -> None:
-    """The story's passages that best answer, and how much of the question they cover."""
+    """The story's passages that best answer, and how much of the ``judged`` words they cover."""
+    judged = weights if judged is None else judged
     retrieved = [p for p, _ in story.hits]
     # A story's first passages and those the engine found: bounded for a giant story.
     seen = {p.passage_id for p in retrieved}
@@ -293,11 +306,11 @@ def _choose(
     engine_order = [p.passage_id for p in retrieved]
     fits = rank(pool, own, text.headline, weights, asked, count + 1, engine_order)
     story.fits, story.extra = fits[:count], fits[count:]
-    story.cover = max((coverage(weights, read.terms(f.passage)) for f in story.fits), default=0.0)
+    story.cover = max((coverage(judged, read.terms(f.passage)) for f in story.fits), default=0.0)
     # The engine's best passage may cover more of the question than the one shown (which won
     # on its answer cue): the story is judged on what it holds, the display on what answers.
     if story.hits:
-        top = coverage(weights, read.terms(story.hits[0][0]))
+        top = coverage(judged, read.terms(story.hits[0][0]))
         story.cover = max(story.cover, top)
 
 

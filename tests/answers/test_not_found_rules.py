@@ -1,0 +1,93 @@
+"""Issue 10, round 2: a story must address the asked fact, not only name its subject."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.answers.choose import choose
+from bot.answers.question import addresses, holds_expected, read_question
+from bot.answers.records import question_terms
+from bot.newsroom import Newsroom
+from bot.text.passages import Passage
+from tests.helpers import newsroom, wire_story, write_story
+
+LIONS = [
+    "The Samsung Lions announced Sunday they have retained catcher Kang Min-ho.",
+    "The Lions said the 40-year-old backstop will earn 300 million won a year.",
+]
+WARSHIP = [
+    "The Cheonan warship sank on March 26 near the western sea border, killing 46 sailors.",
+    "Investigators said a torpedo split the 1,200-ton corvette in two.",
+]
+
+
+@pytest.fixture
+def lions_room(tmp_path: Path) -> Newsroom:
+    corpus = tmp_path / "corpus"
+    write_story(corpus, "lions.txt", wire_story("Lions re-sign catcher Kang Min-ho", LIONS))
+    write_story(corpus, "cheonan.txt", wire_story("Cheonan warship sinks", WARSHIP))
+    write_story(
+        corpus,
+        "festival.txt",
+        wire_story(
+            "Busan film festival opens",
+            ["The Busan International Film Festival opened on Friday with 240 films."],
+        ),
+    )
+    return newsroom(corpus, tmp_path / "cache")
+
+
+def test_a_story_naming_the_subject_but_not_the_asked_role_does_not_address_it():
+    asked = read_question("Who is the captain of the Samsung Lions?")
+    weights = {"captain": 4.0, "samsung": 3.0, "lion": 3.0}
+    assert not addresses(asked, weights, {"samsung", "lion", "catcher", "kang"})
+    assert addresses(asked, weights, {"samsung", "lion", "captain"})
+
+
+def test_a_question_that_is_nearly_all_names_is_judged_on_its_names():
+    asked = read_question("How much did Hyun Bin and Son Ye-jin give to Samsung Medical Center?")
+    weights = {t: 5.0 for t in asked.names} | {"give": 2.0}
+    assert addresses(asked, weights, set(asked.names))  # "give" weighs too little to decide
+
+
+def test_light_verbs_and_particles_are_not_what_a_question_asks_about():
+    asked = read_question("On what date did the Cheonan go down?")
+    weights = {"cheonan": 6.0, "go": 3.5, "down": 3.2}
+    assert addresses(asked, weights, {"cheonan", "sank"})
+
+
+def test_the_noun_naming_the_kind_of_answer_is_not_searched():
+    assert question_terms("Which country buys the most Korean webtoons?") == [
+        "buy", "most", "korean", "webtoon",
+    ]  # fmt: skip
+    assert question_terms("On what date did the Cheonan go down?") == ["cheonan", "go", "down"]
+    assert "team" in question_terms("Which team won the title?")  # not a kind of answer here
+
+
+def test_what_year_expects_a_year_and_a_weekday_does_not_give_one():
+    asked = read_question("What year did the Taipei lantern festival begin?")
+    assert asked.expects == "year"
+    assert not holds_expected("The festival opened on Saturday night.", asked.expects)
+    assert holds_expected("Started in 1990, the festival grows every year.", asked.expects)
+    texts = [
+        "The Taipei lantern festival opened on Saturday night in Taipei before crowds.",
+        "Started in 1990, the Taipei lantern festival marks the new year.",
+    ]
+    passages = [Passage(f"t:{n}", "t", n, t, 20, False) for n, t in enumerate(texts, 1)]
+    weights = {"taipei": 5.0, "lantern": 5.0, "festiv": 5.0, "begin": 4.0}
+    assert choose(passages, weights, asked)[0].passage.passage_id == "t:2"
+
+
+def test_the_asked_role_missing_from_every_story_is_not_found(lions_room: Newsroom):
+    answer = lions_room.ask("Who is the captain of the Samsung Lions?", 3)
+    assert not answer.found
+    assert answer.closest  # still listed, as not answering
+    assert lions_room.ask("How much will the Samsung Lions catcher earn?", 3).found
+
+
+def test_a_phrasal_verb_question_is_answered_by_the_story_with_its_subject(lions_room: Newsroom):
+    answer = lions_room.ask("On what date did the Cheonan go down?", 1)
+    assert answer.found
+    assert "March 26" in (answer.citations[0].best_sentence or "")
