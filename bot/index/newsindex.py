@@ -322,7 +322,10 @@ def _up_to_date(
 ) -> tuple[NewsIndex, Report]:
     """``open_index`` once the corpus is scanned."""
     live, note = (None, None) if rebuild else _live(home, current, engine, passage_tokens)
-    if live is not None and _settled(live, found) and _fits(live, engine):
+    # A running process's own index fitted when it last changed; only a new process (the
+    # setting may have changed) counts the passages of an unchanged corpus.
+    fits = live is not None and (live is current or _fits(live, engine))
+    if live is not None and _settled(live, found) and fits:
         return live, _report("reused", live, started, found, note)
     home.mkdir(parents=True, exist_ok=True)
     # One process at a time brings the index up to date (the bot and `newsbot index`).
