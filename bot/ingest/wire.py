@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
 from bot.ingest.articles import Paragraph
 from bot.ingest.cleaning import clean_text
-from bot.ingest.dates import MONTHS, Published, parse_metadata_date, weekday_in
+from bot.ingest.dates import MONTHS, WEEKDAYS, Published, parse_metadata_date, weekday_in
 from bot.ingest.wire_header import Header
 from bot.ingest.wire_lines import (
     AGENCY_NAMES,
@@ -66,9 +67,26 @@ class WireCopy:
     month: int | None = None
     day: int | None = None
     agency: str | None = None
-    weekday: str | None = None
     published: Published | None = None  # only from a timestamp printed in the page itself
     ended: bool = False  # an (END) was seen; copy without it may be cut short
+    lead_head: str = field(default="", repr=False, compare=False)  # where the weekday is
+
+    @cached_property
+    def weekday(self) -> str | None:
+        """The weekday the lead says the news was reported on ("tuesday"), if any.
+
+        Found when asked: only a dateline without a year needs it, and most copies carry a
+        date in their metadata, so the lead is not searched for every story read.
+        """
+        text = self.lead_head
+        # Both weekday patterns need a weekday's name. Case-insensitive matching also lets
+        # a few non-ASCII letters stand for ASCII ones ("ſ" for "s"): only ASCII text is
+        # ruled out by a plain search.
+        if text.isascii():
+            lowered = text.lower()
+            if not any(day in lowered for day in WEEKDAYS):
+                return None
+        return weekday_in(text)
 
 
 def web_id_date(text: str | None) -> Published | None:
@@ -230,9 +248,9 @@ def parse_wire(text: str, title: str | None = None) -> WireCopy:
         month=month,
         day=day,
         agency=agency,
-        weekday=weekday_in(lead_text[:400]),
         published=header.published or archive_date(archive),
         ended=end is not None,
+        lead_head=lead_text[:400],
     )
 
 

@@ -46,16 +46,17 @@ def sentences(text: str) -> list[str]:
     return [s for s in parts if s]
 
 
-def _pieces(text: str, max_tokens: int) -> Iterator[tuple[str, int]]:
+def _pieces(text: str, max_tokens: int) -> Iterator[tuple[str, int, bool]]:
     """A paragraph as-is when it fits, else runs of whole sentences that fit.
 
     Each text is encoded once: a paragraph that is one long sentence reuses the paragraph's
-    tokens, and a run of one sentence its sentence's count.
+    tokens, and a run of one sentence its sentence's count. The flag says whether the count
+    is exact (a run of several sentences cut off mid-paragraph keeps its estimate).
     """
     paragraph_ids = encoding().encode_ordinary(text)
     size = len(paragraph_ids)
     if size <= max_tokens:
-        yield text, size
+        yield text, size, True
         return
     run: list[str] = []
     run_tokens = 0
@@ -64,22 +65,36 @@ def _pieces(text: str, max_tokens: int) -> Iterator[tuple[str, int]]:
         tokens = len(ids)
         if tokens > max_tokens:  # one sentence over budget: cut it at token boundaries
             if run:
-                yield " ".join(run), run_tokens
+                yield " ".join(run), run_tokens, len(run) == 1
                 run, run_tokens = [], 0
             for start in range(0, len(ids), max_tokens):
                 chunk = encoding().decode(ids[start : start + max_tokens]).strip()
                 if chunk:
-                    yield chunk, count_tokens(chunk)
+                    yield chunk, count_tokens(chunk), True
             continue
         if run and run_tokens + tokens + 1 > max_tokens:
-            yield " ".join(run), run_tokens
+            yield " ".join(run), run_tokens, len(run) == 1
             run, run_tokens = [], 0
         run.append(sentence)
         run_tokens += tokens + (1 if len(run) > 1 else 0)
     if run:
         # Sentences joined may encode to other than the sum of their tokens plus one per join:
         # a longer run is counted as it stands (a single sentence's count is already exact).
-        yield " ".join(run), run_tokens if len(run) == 1 else count_tokens(" ".join(run))
+        yield " ".join(run), run_tokens if len(run) == 1 else count_tokens(" ".join(run)), True
+
+
+def _joined_tokens(head: str, head_tokens: int | None, tail: str) -> int:
+    """Tokens of ``f"{head} {tail}"``, given those of ``head`` when known exactly.
+
+    cl100k cuts text into pieces before its byte-pair merges, and no piece runs from a
+    character that is not whitespace on into a space after it; nor does any piece look past
+    its end. So when ``head`` ends in such a character, its pieces (and tokens) are the same
+    alone as followed by " " + tail, and only the tail, with its space, needs encoding.
+    (Python's ``isspace`` holds for every character the pattern's ``\\s`` matches.)
+    """
+    if head_tokens is None or not head or head[-1].isspace():
+        return count_tokens(f"{head} {tail}")
+    return head_tokens + count_tokens(f" {tail}")
 
 
 def split_article(
@@ -89,8 +104,9 @@ def split_article(
 ) -> list[Passage]:
     """Passages of one article: paragraphs, long ones split at sentences, fragments merged."""
     chunks: list[tuple[str, int, bool]] = []
+    exact: list[bool] = []  # whether each chunk's count is exact, for merges to build on
     for paragraph in article.paragraphs:
-        for text, tokens in _pieces(paragraph.text, max_tokens):
+        for text, tokens, counted in _pieces(paragraph.text, max_tokens):
             previous = chunks[-1] if chunks else None
             mergeable = previous is not None and previous[2] == paragraph.is_caption
             if (
@@ -101,10 +117,13 @@ def split_article(
                     and previous[1] + tokens + 1 <= max_tokens
                 )
             ):
+                known = previous[1] if exact[-1] else None
                 merged = f"{previous[0]} {text}"
-                chunks[-1] = (merged, count_tokens(merged), previous[2])
+                chunks[-1] = (merged, _joined_tokens(previous[0], known, text), previous[2])
+                exact[-1] = True
             else:
                 chunks.append((text, tokens, paragraph.is_caption))
+                exact.append(counted)
     return [
         Passage(f"{article.article_id}:{n}", article.article_id, n, text, tokens, caption)
         for n, (text, tokens, caption) in enumerate(chunks, start=1)
