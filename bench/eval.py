@@ -22,7 +22,8 @@ from ir_measures import RR, R, Success, nDCG
 from bot.answers import records as answers
 from bot.answers.ask import ask
 from bot.index.engines import bm25
-from bot.index.engines.base import Engine, engine_kind
+from bot.index.engines.base import Engine
+from bot.index.engines.registry import engine_kind
 from bot.index.newsindex import NewsIndex, open_index
 from bot.ingest.articles import Article, Paragraph
 from bot.text import analysis

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from bot.answers.ask import Answer, ask
 from bot.desk.follows import PausedChannel, desk_path, paused_channels
 from bot.desk.lease import IndexerLease
-from bot.index.engines.base import engine_choice
+from bot.index.engines.registry import engine_choice
 from bot.index.newsindex import NewsIndex, Report, open_committed, open_index
 from bot.ingest.articles import Article, Paragraph
 from bot.ingest.corpus import Changes

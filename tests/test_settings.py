@@ -76,7 +76,7 @@ def test_importing_the_settings_loads_no_heavy_library():
 
 
 def test_the_engine_names_the_settings_accept_are_the_registered_engines():
-    from bot.index.engines.base import engines
+    from bot.index.engines.registry import engines
 
     assert set(engines()) == ENGINE_NAMES
     for name in ENGINE_NAMES:

@@ -31,14 +31,9 @@ from typing import TYPE_CHECKING, TypeVar, overload
 from bot.index import folders
 from bot.index.catalog import FILE as CATALOG_FILE
 from bot.index.catalog import Catalog, CatalogError
-from bot.index.engines.base import (
-    Engine,
-    IncrementalEngine,
-    auto_engine,
-    engine_choice,
-    engine_kind,
-)
+from bot.index.engines.base import Engine, IncrementalEngine
 from bot.index.engines.names import AUTO
+from bot.index.engines.registry import auto_engine, engine_choice, engine_kind
 from bot.index.terms import IndexTerms, StoryText
 from bot.ingest import corpus
 from bot.ingest.articles import Article

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.index.engines import names
-from bot.index.engines.base import auto_engine, engine_choice
+from bot.index.engines.registry import auto_engine, engine_choice
 from bot.newsroom import Newsroom
 from bot.settings import load_settings
 from tests.helpers import newsroom, wire_story, write_story

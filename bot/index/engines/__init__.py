@@ -9,9 +9,9 @@ __getattr__ = exports(
         "Engine": ".base",
         "IncrementalEngine": ".base",
         "Hit": ".base",
-        "EngineKind": ".base",
-        "engines": ".base",
-        "engine_kind": ".base",
+        "EngineKind": ".registry",
+        "engines": ".registry",
+        "engine_kind": ".registry",
         "idf": ".base",
     },
 )

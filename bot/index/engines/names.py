@@ -14,7 +14,7 @@ __all__ = [
 
 BM25 = "bm25"
 TANTIVY = "tantivy"
-ENGINE_NAMES = frozenset({BM25, TANTIVY})  # the keys of bot.index.engines.base.engines()
+ENGINE_NAMES = frozenset({BM25, TANTIVY})  # the keys of bot.index.engines.registry.engines()
 # Not an engine: the setting that picks bm25 or tantivy by the corpus's size at each build.
 AUTO = "auto"
 ENGINE_SETTINGS = ENGINE_NAMES | {AUTO}
