@@ -24,7 +24,8 @@ from bot.answers.ask import ask
 from bot.index.engines import bm25
 from bot.index.engines.base import Engine
 from bot.index.engines.registry import engine_kind
-from bot.index.newsindex import NewsIndex, open_index
+from bot.index.newsindex import NewsIndex
+from bot.index.opening import open_index
 from bot.ingest.articles import Article, Paragraph
 from bot.text import analysis
 from bot.text.passages import DEFAULT_MAX_TOKENS, DEFAULT_MIN_TOKENS, Passage, split_articles

@@ -16,7 +16,8 @@ from bot.answers.ask import Answer, ask
 from bot.desk.follows import PausedChannel, desk_path, paused_channels
 from bot.desk.lease import IndexerLease
 from bot.index.engines.registry import engine_choice
-from bot.index.newsindex import NewsIndex, Report, open_committed, open_index
+from bot.index.newsindex import NewsIndex, Report
+from bot.index.opening import open_committed, open_index
 from bot.ingest.articles import Article, Paragraph
 from bot.ingest.corpus import Changes
 from bot.settings import Settings

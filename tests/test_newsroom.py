@@ -2,7 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.index import newsindex as index
+from bot.index import generations
+from bot.index.newsindex import NewsIndex
 from bot.newsroom import Newsroom
 from tests.helpers import newsroom, write_story
 
@@ -93,15 +94,15 @@ def test_a_refresh_that_failed_after_storing_is_finished_by_the_next(
     write_story(corpus, "a.md", _front("Chip exports rise", "2024-07-09", "Chip exports rose."))
     room = newsroom(corpus, tmp_path / "cache")  # bm25: its engine is rebuilt to catch up
     write_story(corpus, "b.md", _front("Ferry resumes", "2024-07-11", "The Jeju ferry resumed."))
-    catch_up = index._catch_up
+    catch_up = generations.catch_up
 
-    def fail_after_storing(live: index.NewsIndex, known: object = None) -> object:
+    def fail_after_storing(live: NewsIndex, known: object = None) -> object:
         if known is None:
             return catch_up(live)
         raise OSError("disk full while writing the engine")
 
     with monkeypatch.context() as patched:
-        patched.setattr(index, "_catch_up", fail_after_storing)
+        patched.setattr(generations, "catch_up", fail_after_storing)
         with pytest.raises(OSError):
             room.refresh()
     room.refresh()

@@ -79,7 +79,7 @@ def test_growing_past_the_threshold_switches_to_tantivy_and_shrinking_switches_b
     (room.index.generation / "vectors").mkdir()
     (room.index.generation / "vectors" / "store.npy").write_bytes(b"vectors")
     _stories(corpus, 2, 2)  # 8 passages: over 6
-    with caplog.at_level(logging.INFO, logger="bot.index.newsindex"):
+    with caplog.at_level(logging.INFO, logger="bot.index"):
         report = room.refresh()
     assert room.index.engine.name == report.engine == names.TANTIVY
     assert report.note == "engine switched from bm25 to tantivy (auto: 8 passages > 6)"

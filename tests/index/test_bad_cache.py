@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from bot.index.catalog import FILE as CATALOG
-from bot.index.newsindex import NewsIndex, open_index
+from bot.index.newsindex import NewsIndex
+from bot.index.opening import open_index
 from tests.helpers import newsroom, wire_story, write_story
 
 PAGE = 4096
@@ -62,7 +63,7 @@ def test_a_catalog_with_overwritten_pages_is_rebuilt_on_open_with_a_log_line(
     # The middle of the file: the header and the settings table still read as fine.
     _overwrite_pages(catalog, first=catalog.stat().st_size // PAGE // 2)
 
-    with caplog.at_level(logging.WARNING, logger="bot.index.newsindex"):
+    with caplog.at_level(logging.WARNING, logger="bot.index"):
         index, report = open_index(corpus, cache, engine=engine)
     assert report.action == "built"  # was "reused", and every answer then failed
     assert report.note is not None and "damaged" in report.note

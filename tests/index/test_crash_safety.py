@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.index.newsindex import STOP_AT, open_index
+from bot.index.generations import STOP_AT
+from bot.index.opening import open_index
 from tests.helpers import REPO, wire_story, write_story
 
 STORIES = 300

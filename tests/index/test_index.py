@@ -14,9 +14,11 @@ from bot.index import catalog
 from bot.index.catalog import FILE as CATALOG
 from bot.index.engines import bm25
 from bot.index.engines.base import idf
-from bot.index.newsindex import CURRENT, index_dir, open_index
+from bot.index.generations import CURRENT
+from bot.index.opening import open_index
 from bot.ingest.articles import Article, Paragraph
 from bot.ingest.dates import Published
+from bot.storage import corpus_cache_path as index_dir
 from tests.helpers import wire_story, write_story
 
 STORY = wire_story(
@@ -298,7 +300,7 @@ def test_an_old_pickled_cache_is_rebuilt_from_the_corpus_never_unpickled(
     (generation / bm25.FILE).unlink()
     (generation / "rank_bm25.pickle").write_bytes(trap)
 
-    with caplog.at_level(logging.WARNING, logger="bot.index.newsindex"):
+    with caplog.at_level(logging.WARNING, logger="bot.index"):
         index, report = _open(corpus, cache)
     assert report.action == "built"
     assert report.note and "another version" in report.note

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.index import newsindex as index_module
+from bot.index import generations
 from bot.index import updates as indexing
-from bot.index.newsindex import NewsIndex, open_index
+from bot.index.newsindex import NewsIndex
+from bot.index.opening import open_index
 from tests.helpers import wire_story, write_story
 
 ENGINES = ["bm25", "tantivy"]
@@ -104,7 +105,7 @@ def test_a_crash_between_catalog_and_engine_is_finished_on_the_next_open(
     write_story(corpus, "ferry.txt", wire_story("Jeju ferry resumes", ["The ferry resumed."]))
     (corpus / "port.txt").unlink()
 
-    catch_up = index_module._catch_up
+    catch_up = generations.catch_up
 
     def crash(index: NewsIndex, known: object = None) -> object:
         if known is None:  # the check before an update: nothing pending yet
@@ -112,7 +113,7 @@ def test_a_crash_between_catalog_and_engine_is_finished_on_the_next_open(
         raise KeyboardInterrupt("killed after the catalog committed")
 
     with monkeypatch.context() as patched:
-        patched.setattr(index_module, "_catch_up", crash)
+        patched.setattr(generations, "catch_up", crash)
         with pytest.raises(KeyboardInterrupt):
             open_index(corpus, cache, engine=engine)
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.index.newsindex import NewsIndex, open_index
+from bot.index.newsindex import NewsIndex
+from bot.index.opening import open_index
 from bot.index.terms import STORY_PASSAGES
 from bot.text import analysis
 from tests.helpers import wire_story, write_story

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.index.newsindex import open_index
+from bot.index.opening import open_index
 from bot.ingest.corpus import MAX_FILE_BYTES
 from tests.helpers import wire_story, write_story
 

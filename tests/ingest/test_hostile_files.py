@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.index.newsindex import open_index
+from bot.index.opening import open_index
 from bot.ingest import corpus, readers
 from tests.helpers import newsroom, wire_story, write_story
 

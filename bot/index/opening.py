@@ -1,0 +1,303 @@
+"""Open the index for a corpus: reuse it, bring it up to date in place, or rebuild it."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bot.index import folders
+from bot.index.catalog import Catalog, CatalogError
+from bot.index.engines.registry import engine_kind
+from bot.ingest import corpus
+from bot.storage import corpus_cache_path as index_dir  # one index folder per corpus folder
+from bot.storage import exclusive_lock
+
+if TYPE_CHECKING:
+    from bot.index import updates as indexing
+from bot.index import generations
+from bot.index.damage import is_damage, unusable
+from bot.index.newsindex import NewsIndex, Report
+
+log = logging.getLogger(__name__)
+
+
+# Catalog meta key: the corpus's folder times when the catalog last matched it (bot.index.folders).
+FOLDERS = "folders"
+
+
+def open_index(
+    corpus_dir: Path,
+    cache_dir: Path,
+    engine: str = "bm25",
+    passage_tokens: int = 200,
+    rebuild: bool = False,
+    progress: indexing.Progress | None = None,
+    current: NewsIndex | None = None,
+    quick: bool = False,
+) -> tuple[NewsIndex, Report]:
+    """The index for ``corpus_dir``: reused when the corpus is unchanged, else brought up to date.
+
+    ``current``, the index a running process already holds, saves opening it again; it is
+    used only while it is still the live generation. ``engine`` may be ``auto``: bm25 or
+    tantivy by the number of passages, switched when the corpus crosses the threshold.
+
+    ``quick``: when no folder of the corpus changed since the index last matched it (a stat
+    per folder, none per file: ``bot.index.folders``), answer from the committed index at
+    once; a file rewritten in place is then seen only by the next full scan. Any added or
+    removed file changes its folder's time, so it is read before this returns.
+    """
+    started = time.perf_counter()
+    home = index_dir(cache_dir, corpus_dir)
+    if quick and not rebuild and current is None:
+        current, quick_note = generations.live_index(home, None, engine, passage_tokens)
+        stored = _untouched(corpus_dir, current, engine) if current is not None else None
+        if current is not None and stored is not None:
+            return current, _unscanned_report(current, stored, started, quick_note)
+    times = None if rebuild else _folder_times(corpus_dir, current)
+    found = corpus.scan(corpus_dir)
+    index, report = _up_to_date(
+        home, found, engine, passage_tokens, rebuild, progress, current, started
+    )
+    _remember_folders(index, found, times)
+    return index, report
+
+
+def _up_to_date(
+    home: Path,
+    found: corpus.Scan,
+    engine: str,
+    passage_tokens: int,
+    rebuild: bool,
+    progress: indexing.Progress | None,
+    current: NewsIndex | None,
+    started: float,
+) -> tuple[NewsIndex, Report]:
+    """``open_index`` once the corpus is scanned."""
+    live, note = (
+        (None, None) if rebuild else generations.live_index(home, current, engine, passage_tokens)
+    )
+    # A running process's own index was fitted when it last changed; only a new process (the
+    # setting may have changed) counts the passages of an unchanged corpus.
+    fits = live is not None and (live is current or generations.engine_fits(live, engine))
+    if live is not None and _settled(live, found) and fits:
+        return live, _report("reused", live, started, found, note)
+    home.mkdir(parents=True, exist_ok=True)
+    # One process at a time brings the index up to date (the bot and `newsbot index`).
+    with exclusive_lock(home / generations.LOCK):
+        # Another process may have updated or replaced the index while this one waited.
+        if live is not None and not generations.is_live(home, live):
+            live, note = generations.live_index(home, None, engine, passage_tokens)
+        if live is None:
+            index, changes = generations.build(home, found, engine, passage_tokens, progress)
+            return index, _report("built", index, started, found, note, changes)
+        try:
+            engine_now = generations.catch_up(live)
+            if engine_now is not live.engine:  # rebuilt to finish an interrupted update
+                live = NewsIndex(live.catalog, engine_now, live.generation)
+            if _settled(live, found):
+                live, switched = generations.fitted(home, live, engine)
+                return live, _report("reused", live, started, found, switched or note)
+            before = _ids_in_changed_files(live.catalog, found)
+            outcome = generations.indexing_module().update(
+                live.catalog, found, passage_tokens, generations.counted(progress)
+            )
+            generations.checkpoint("catalog-committed")
+            known = {doc: terms.split() for doc, terms in outcome.added}
+            updated = NewsIndex(live.catalog, generations.catch_up(live, known), live.generation)
+            added, revised = _story_news(live.catalog, before, outcome.changes)
+            updated, switched = generations.fitted(home, updated, engine)
+            note = switched or note
+        except (CatalogError, sqlite3.DatabaseError, OSError, ValueError) as error:
+            if not is_damage(error):
+                raise
+            # Pages overwritten, the engine's folder deleted under the running bot...: the
+            # corpus is the truth, so a new generation replaces this one. Readers still
+            # holding the old one finish their request on it.
+            note = unusable(home, error)
+            index, changes = generations.build(home, found, engine, passage_tokens, progress)
+            return index, _report("built", index, started, found, note, changes)
+    log.info("index refreshed: %s (%s)", outcome.changes.summary(), home)
+    report = _report("refreshed", updated, started, found, note, outcome.changes)
+    return updated, replace(report, stories_added=added, stories_updated=revised)
+
+
+def open_committed(
+    corpus_dir: Path, cache_dir: Path, current: NewsIndex | None, seen: float
+) -> NewsIndex | None:
+    """The index as another process last committed it; never reads the corpus or writes.
+
+    For a process that serves answers while another keeps the index up to date: ``current``
+    (opened when the index said it was built at ``seen``) while nothing changed; the same
+    catalog with the engine loaded again after an update in place; the new generation after
+    a rebuild. While an update is under way (its lock held, or its journal not yet applied)
+    ``current`` stays, and the next call looks again.
+    """
+    home = index_dir(cache_dir, corpus_dir)
+    if not (home / generations.CURRENT).exists():
+        return current
+    with exclusive_lock(home / generations.LOCK, wait=False) as locked:
+        if not locked:
+            return current
+        if current is not None and generations.is_live(home, current):
+            catalog = current.catalog
+            with catalog.reading():
+                meta, pending = catalog.meta(), catalog.count("pending")
+            if pending or float(meta.get("built_at", "0")) == seen:
+                return current
+            engine = engine_kind(meta["engine"]).load(current.generation)
+            return NewsIndex(catalog, engine, current.generation)
+        live, _ = generations.load(home)
+        return live or current
+
+
+def _ids_in_changed_files(catalog: Catalog, found: corpus.Scan) -> set[str]:
+    """Ids of the stored articles in files the update will re-read (before it replaces them)."""
+    known = catalog.files()
+    stale = [path for path in corpus.stale(found, known) if path in known]
+    return {p.article_id for p in catalog.in_files(stale)} if stale else set()
+
+
+def _story_news(
+    catalog: Catalog, before: set[str], changes: corpus.Changes
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(new stories, updated stories) by newest id, after an update read ``changes``.
+
+    A story is new when none of its versions was stored before this update; an older version
+    that arrives after its (LEAD) changes nothing readers see, so only stories whose newest
+    version was just read count.
+    """
+    placed = catalog.in_files([*changes.added, *changes.changed])
+    read = {p.article_id for p in placed}
+    added: list[str] = []
+    revised: list[str] = []
+    for newest in sorted({p.article_id for p in placed if p.rank == 0}):
+        versions = catalog.story(newest) or (newest,)
+        stored_before = any(v in before or v not in read for v in versions)
+        (revised if stored_before else added).append(newest)
+    return tuple(added), tuple(revised)
+
+
+def _settled(index: NewsIndex, found: corpus.Scan) -> bool:
+    catalog = index.catalog
+    return catalog.meta().get("fingerprint") == found.fingerprint() and not catalog.count("pending")
+
+
+def _report(
+    action: str,
+    index: NewsIndex,
+    started: float,
+    found: corpus.Scan,
+    note: str | None,
+    changes: corpus.Changes | None = None,
+) -> Report:
+    catalog = index.catalog
+    with catalog.reading():
+        return Report(
+            action, index.engine.name, catalog.count("stories"), catalog.count("articles"),
+            catalog.count("passages"), time.perf_counter() - started,
+            changes or corpus.Changes(unchanged=len(found.files)),
+            corpus.problems(found, catalog.problems()), note,
+        )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _Folders:
+    """What the catalog recorded of the corpus when it last matched it: the folder times, and
+    what a report needs (counts, skipped files), so that a first answer counts no table rows
+    (a count over a million passages alone takes a tenth of a second)."""
+
+    fingerprint: str
+    times: dict[str, int]
+    problems: dict[str, str]  # the scan's and the catalog's, as a full report lists them
+    counts: dict[str, int]  # stories, articles, passages, files
+
+
+def _stored_folders(meta: Mapping[str, str]) -> _Folders | None:
+    raw = meta.get(FOLDERS)
+    if not raw:
+        return None
+    try:
+        data = json.loads(raw)
+        counts = {what: int(data["counts"][what]) for what in _COUNTED}
+        return _Folders(
+            str(data["fingerprint"]), dict(data["times"]), dict(data["problems"]), counts
+        )
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+_COUNTED = ("stories", "articles", "passages", "files")
+
+
+def _untouched(corpus_dir: Path, index: NewsIndex, setting: str) -> _Folders | None:
+    """What the catalog recorded, when ``index`` can answer as it is: nothing pending, no
+    folder of the corpus changed since the catalog matched it (no file stat'd), and its
+    engine fits the setting. None when the corpus must be scanned."""
+    catalog = index.catalog
+    with catalog.reading():
+        meta, pending = catalog.meta(), catalog.count("pending")
+    stored = _stored_folders(meta)
+    if pending or stored is None or stored.fingerprint != meta.get("fingerprint"):
+        return None
+    if not folders.unchanged(corpus_dir, stored.times):
+        return None
+    return stored if generations.engine_fits(index, setting, stored.counts["passages"]) else None
+
+
+def _unscanned_report(
+    index: NewsIndex, stored: _Folders, started: float, note: str | None
+) -> Report:
+    counts = stored.counts
+    return Report(
+        "reused", index.engine.name, counts["stories"], counts["articles"], counts["passages"],
+        time.perf_counter() - started, corpus.Changes(unchanged=counts["files"]),
+        dict(stored.problems), note,
+    )  # fmt: skip
+
+
+def _folder_times(corpus_dir: Path, current: NewsIndex | None) -> dict[str, int] | None:
+    """The corpus's folder times, taken before its scan.
+
+    A running process's periodic scan usually finds every folder as recorded: then the
+    recorded times stand (a stat per folder) instead of a second walk of the corpus.
+    """
+    if current is not None:
+        try:
+            with current.catalog.reading():
+                meta = current.catalog.meta()
+        except sqlite3.Error:
+            meta = {}
+        stored = _stored_folders(meta)
+        if stored is not None and folders.unchanged(corpus_dir, stored.times):
+            return stored.times
+    return folders.snapshot(corpus_dir)
+
+
+def _remember_folders(index: NewsIndex, found: corpus.Scan, times: dict[str, int] | None) -> None:
+    """Record the folder times taken before ``found`` when the catalog now matches it."""
+    if times is None or found.unlisted:
+        return
+    fingerprint = found.fingerprint()
+    catalog = index.catalog
+    try:
+        with catalog.reading():
+            meta = catalog.meta()
+            stored = _stored_folders(meta)
+            if meta.get("fingerprint") != fingerprint or catalog.count("pending"):
+                return
+            if stored and stored.fingerprint == fingerprint and stored.times == times:
+                return  # as recorded (a periodic scan that found nothing new)
+            counts = {what: catalog.count(what) for what in _COUNTED}
+            problems = corpus.problems(found, catalog.problems())
+        value = {"fingerprint": fingerprint, "times": times, "problems": problems,
+                 "counts": counts}  # fmt: skip
+        with catalog.writing():
+            catalog.set_meta({FOLDERS: json.dumps(value, separators=(",", ":"))})
+    except sqlite3.Error as error:  # only a later first answer is slower for it
+        log.debug("could not record the corpus's folder times: %s", error)
