@@ -14,182 +14,48 @@ only after the engine commits, so a crash between the two is repaired on the nex
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from bot.ingest.articles import Article, Paragraph
+from bot.index.rows import (
+    ARTICLE,
+    INDEXES,
+    PASSAGE,
+    PLACEMENT,
+    SCHEMA,
+    ArticleRow,
+    PassageRow,
+    Placement,
+    article_from_row,
+    article_row,
+    passage_from_row,
+    published_from_json,
+)
+from bot.ingest.articles import Article
 from bot.ingest.corpus import FileState
 from bot.ingest.dates import Published
 from bot.text.passages import Passage
 
 FILE = "catalog.sqlite"
+
+
 # Bumped whenever the tables or the stored Article change shape: older catalogs are rebuilt.
 # 4: articles as columns and JSON instead of a pickled record (3 and older are never unpickled);
 # 5: title_derived; 6: each passage's analyzed terms (answers weigh passages without
 # re-analyzing their text per question).
 FORMAT = 6
+
+
 # SQLite caps a statement's parameters (32766 in recent builds, 999 in old ones).
 _BATCH = 900
-
-_SCHEMA = """
-CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE files (
-    path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
-    digest TEXT NOT NULL, problem TEXT
-);
-CREATE TABLE articles (
-    id TEXT PRIMARY KEY,
-    file TEXT NOT NULL,
-    position INTEGER NOT NULL,
-    title TEXT NOT NULL,
-    day TEXT,               -- source and day of publication: version grouping looks only here
-    web_key TEXT,           -- Yonhap's web id without its version digits
-    story TEXT NOT NULL,    -- id of the story's newest version
-    rank INTEGER NOT NULL,  -- 0 for the newest version, 1 for the one before...
-    recency TEXT NOT NULL,  -- sorts like index.recency
-    -- The rest of the Article (first paragraphs only): JSON for its lists and its date.
-    path TEXT NOT NULL, paragraphs TEXT NOT NULL, tags TEXT NOT NULL, editor_note TEXT,
-    slug TEXT, byline TEXT, dateline TEXT, source TEXT, url TEXT, published TEXT,
-    web_id TEXT, license TEXT, title_derived INTEGER NOT NULL
-);
-CREATE TABLE passages (
-    doc INTEGER PRIMARY KEY,  -- the number engines index; never reused
-    article TEXT NOT NULL, position INTEGER NOT NULL, text TEXT NOT NULL,
-    tokens INTEGER NOT NULL, caption INTEGER NOT NULL,
-    terms TEXT NOT NULL       -- analyzed terms of the text (no headline), space-joined
-);
-CREATE TABLE pending (doc INTEGER PRIMARY KEY, added INTEGER NOT NULL);
-"""
-
-
-def recency_key(article: Article) -> str:
-    """Text that sorts stories oldest to newest; without a known year they sort oldest."""
-    published = article.published
-    if published is None:
-        return "0"
-    known = "1" if published.year is not None else "0"
-    year, month, day, time = published.sort_key()
-    return f"{known}{year:04d}{month:02d}{day:02d}{time}"
-
-
-# Made after a build's bulk insert (faster than keeping them up to date row by row).
-_INDEXES = """
-CREATE INDEX articles_file ON articles (file);
-CREATE INDEX articles_story ON articles (story, rank);
-CREATE INDEX articles_day ON articles (day);
-CREATE INDEX articles_web ON articles (web_key);
-CREATE INDEX articles_latest ON articles (rank, recency DESC, id);
-CREATE INDEX passages_article ON passages (article, position);
-"""
 
 
 class CatalogError(Exception):
     """The catalog file is missing, damaged or written by another version."""
-
-
-@dataclass(frozen=True)
-class ArticleRow:
-    """An article as the catalog files it: the Article plus where it sits among stories."""
-
-    article: Article
-    file: str
-    position: int
-    day: str | None
-    web_key: str | None
-    story: str
-    rank: int
-    recency: str
-
-
-@dataclass(frozen=True)
-class Placement:
-    """Where an article stands, without reading the article itself."""
-
-    article_id: str
-    file: str
-    position: int
-    day: str | None
-    web_key: str | None
-    story: str
-    rank: int
-
-
-# A passage as stored: number, article id, position in the article (1, 2, ... in story order:
-# its passage id's number), text, tokens, is caption, analyzed terms of the text (space-joined).
-PassageRow = tuple[int, str, int, str, int, bool, str]
-
-_PLACEMENT = "SELECT id, file, position, day, web_key, story, rank FROM articles"
-_PASSAGE = "SELECT doc, article, position, text, tokens, caption FROM passages"
-# The columns an Article is read back from, in the order _article takes them.
-_ARTICLE = (
-    "id, title, path, paragraphs, tags, editor_note, slug, byline, dateline, source, url, "
-    "published, web_id, license, title_derived"
-)
-# Every field of Article, as stored: a new field must be added to the table (and FORMAT bumped).
-ARTICLE_FIELDS = frozenset(
-    {"article_id", "title", "path", "paragraphs", "tags", "editor_note", "slug", "byline",
-     "dateline", "source", "url", "published", "web_id", "license", "title_derived"}
-)  # fmt: skip
-
-
-def _passage(row: tuple[int, str, int, str, int, int]) -> Passage:
-    _, article, position, text, tokens, caption = row
-    return Passage(f"{article}:{position}", article, position, text, tokens, bool(caption))
-
-
-def _published_json(published: Published | None) -> str | None:
-    if published is None:
-        return None
-    return json.dumps(
-        [published.month, published.day, published.year, published.year_certain,
-         list(published.candidates), published.time, published.basis]
-    )  # fmt: skip
-
-
-def _published(text: str | None) -> Published | None:
-    if text is None:
-        return None
-    month, day, year, certain, candidates, time, basis = json.loads(text)
-    return Published(month, day, year, certain, tuple(candidates), time, basis)
-
-
-def _article_row(r: ArticleRow) -> tuple[object, ...]:
-    a = r.article
-    paragraphs = json.dumps([[p.text, p.is_caption] for p in a.paragraphs])
-    return (a.article_id, r.file, r.position, a.title, r.day, r.web_key, r.story, r.rank,
-            r.recency, a.path, paragraphs, json.dumps(list(a.tags)), a.editor_note, a.slug,
-            a.byline, a.dateline, a.source, a.url, _published_json(a.published), a.web_id,
-            a.license, a.title_derived)  # fmt: skip
-
-
-def _article(row: tuple[Any, ...]) -> Article:
-    """An Article from the columns named in ``_ARTICLE`` (SQLite rows are untyped)."""
-    (article_id, title, path, paragraphs, tags, editor_note, slug, byline, dateline, source,
-     url, published, web_id, license_, title_derived) = row  # fmt: skip
-    return Article(
-        article_id=article_id,
-        title=title,
-        paragraphs=tuple(Paragraph(text, bool(cap)) for text, cap in json.loads(paragraphs)),
-        path=path,
-        tags=tuple(json.loads(tags)),
-        editor_note=editor_note,
-        slug=slug,
-        byline=byline,
-        dateline=dateline,
-        source=source,
-        url=url,
-        published=_published(published),
-        web_id=web_id,
-        license=license_,
-        title_derived=bool(title_derived),
-    )
 
 
 def _chunks(items: Sequence[object]) -> Iterator[Sequence[object]]:
@@ -220,7 +86,7 @@ class Catalog:
         path = directory / FILE
         connection = sqlite3.connect(path, isolation_level=None)
         try:
-            connection.executescript(_SCHEMA)
+            connection.executescript(SCHEMA)
             connection.executemany(
                 "INSERT INTO meta VALUES (?, ?)", [("format", str(FORMAT)), *meta.items()]
             )
@@ -233,7 +99,7 @@ class Catalog:
     def seal(self) -> None:
         """End a build: index the tables, switch to the WAL journal, close."""
         db = self._db()
-        db.executescript(_INDEXES)
+        db.executescript(INDEXES)
         db.execute("PRAGMA journal_mode=WAL")
         self.close()
         self._bulk = False
@@ -340,9 +206,9 @@ class Catalog:
         return dict(self._db().execute(query))
 
     def article(self, article_id: str) -> Article | None:
-        row = self._db().execute(f"SELECT {_ARTICLE} FROM articles WHERE id = ?", (article_id,))
+        row = self._db().execute(f"SELECT {ARTICLE} FROM articles WHERE id = ?", (article_id,))
         found = row.fetchone()
-        return _article(found) if found else None
+        return article_from_row(found) if found else None
 
     def title(self, article_id: str) -> str | None:
         """An article's headline, without reading the rest of its row."""
@@ -354,9 +220,9 @@ class Catalog:
         found: dict[str, Article] = {}
         for chunk in _chunks(list(ids)):
             marks = ",".join("?" * len(chunk))
-            query = f"SELECT {_ARTICLE} FROM articles WHERE id IN ({marks})"
+            query = f"SELECT {ARTICLE} FROM articles WHERE id IN ({marks})"
             for row in self._db().execute(query, chunk):
-                found[row[0]] = _article(row)
+                found[row[0]] = article_from_row(row)
         return found
 
     def dates(self, ids: Sequence[str]) -> dict[str, Published | None]:
@@ -365,7 +231,9 @@ class Catalog:
         for chunk in _chunks(list(ids)):
             marks = ",".join("?" * len(chunk))
             query = f"SELECT id, published FROM articles WHERE id IN ({marks})"
-            found.update((row[0], _published(row[1])) for row in self._db().execute(query, chunk))
+            found.update(
+                (row[0], published_from_json(row[1])) for row in self._db().execute(query, chunk)
+            )
         return found
 
     def article_ids(self) -> Iterator[str]:
@@ -391,11 +259,11 @@ class Catalog:
     def latest(self, limit: int, offset: int = 0) -> list[Article]:
         """Newest versions of stories, newest first; ties by id."""
         query = (
-            f"SELECT {_ARTICLE} FROM articles WHERE rank = 0 "
+            f"SELECT {ARTICLE} FROM articles WHERE rank = 0 "
             "ORDER BY recency DESC, id LIMIT ? OFFSET ?"
         )
         rows = self._db().execute(query, (limit, offset))
-        return [_article(row) for row in rows]
+        return [article_from_row(row) for row in rows]
 
     def latest_among(self, ids: Iterable[str]) -> list[Article]:
         """The stories among ``ids`` (newest versions only), newest first."""
@@ -429,7 +297,7 @@ class Catalog:
     def _placed(self, column: str, values: Iterable[str]) -> Iterator[Placement]:
         for chunk in _chunks(sorted(set(values))):
             marks = ",".join("?" * len(chunk))
-            for row in self._db().execute(f"{_PLACEMENT} WHERE {column} IN ({marks})", chunk):
+            for row in self._db().execute(f"{PLACEMENT} WHERE {column} IN ({marks})", chunk):
                 yield Placement(*row)
 
     def placements(self, ids: Iterable[str]) -> list[Placement]:
@@ -452,8 +320,8 @@ class Catalog:
 
     def passages_of(self, article_id: str, limit: int = -1) -> list[Passage]:
         """A story's passages in order; the first ``limit`` only when given."""
-        query = f"{_PASSAGE} WHERE article = ? ORDER BY position LIMIT ?"
-        return [_passage(row) for row in self._db().execute(query, (article_id, limit))]
+        query = f"{PASSAGE} WHERE article = ? ORDER BY position LIMIT ?"
+        return [passage_from_row(row) for row in self._db().execute(query, (article_id, limit))]
 
     def first_passages(
         self, article_ids: Sequence[str], limit: int
@@ -494,8 +362,7 @@ class Catalog:
         for chunk in _chunks(sorted(set(positions))):
             marks = ",".join("?" * len(chunk))
             query = (
-                "SELECT position, terms FROM passages "
-                f"WHERE article = ? AND position IN ({marks})"
+                f"SELECT position, terms FROM passages WHERE article = ? AND position IN ({marks})"
             )
             found.update(self._db().execute(query, (article_id, *chunk)))
         return found
@@ -509,16 +376,16 @@ class Catalog:
         return docs
 
     def passage(self, article_id: str, position: int) -> Passage | None:
-        query = f"{_PASSAGE} WHERE article = ? AND position = ?"
+        query = f"{PASSAGE} WHERE article = ? AND position = ?"
         found = self._db().execute(query, (article_id, position)).fetchone()
-        return _passage(found) if found else None
+        return passage_from_row(found) if found else None
 
     def passages(self, docs: Sequence[int]) -> dict[int, Passage]:
         found: dict[int, Passage] = {}
         for chunk in _chunks(list(docs)):
             marks = ",".join("?" * len(chunk))
-            for row in self._db().execute(f"{_PASSAGE} WHERE doc IN ({marks})", chunk):
-                found[row[0]] = _passage(row)
+            for row in self._db().execute(f"{PASSAGE} WHERE doc IN ({marks})", chunk):
+                found[row[0]] = passage_from_row(row)
         return found
 
     def all_passages(self) -> Iterator[tuple[int, Passage, str]]:
@@ -528,7 +395,7 @@ class Catalog:
             "FROM passages p JOIN articles a ON a.id = p.article ORDER BY p.doc"
         )
         for row in self._db().execute(query):
-            yield row[0], _passage(row[:6]), row[6]
+            yield row[0], passage_from_row(row[:6]), row[6]
 
     def pending(self) -> tuple[list[int], list[int]]:
         """Passage numbers the engine still has to (add, delete)."""
@@ -570,7 +437,7 @@ class Catalog:
     def put_articles(self, rows: Iterable[ArticleRow]) -> None:
         self._db().executemany(
             f"INSERT OR REPLACE INTO articles VALUES ({', '.join('?' * 22)})",
-            (_article_row(r) for r in rows),
+            (article_row(r) for r in rows),
         )
 
     def place(self, stories: Iterable[tuple[str, str, int]]) -> None:

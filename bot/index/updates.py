@@ -18,7 +18,8 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from multiprocessing import get_context
 
-from bot.index.catalog import ArticleRow, Catalog, PassageRow, Placement, recency_key
+from bot.index.catalog import Catalog
+from bot.index.rows import ArticleRow, PassageRow, Placement, recency_key
 from bot.ingest import corpus
 from bot.ingest.articles import Article
 from bot.ingest.versions import day_key, group_versions, web_key

@@ -43,13 +43,13 @@ def test_asking_about_a_huge_story_never_loads_the_story_once_per_passage(
     big_room, monkeypatch: pytest.MonkeyPatch
 ):
     loads: list[str] = []
-    real = catalog._article
+    real = catalog.article_from_row
 
     def counted(row: tuple[Any, ...]) -> Any:
         loads.append(row[0])  # every stored Article is decoded here, its whole text included
         return real(row)
 
-    monkeypatch.setattr(catalog, "_article", counted)
+    monkeypatch.setattr(catalog, "article_from_row", counted)
     answer = big_room.ask("How many containers did harbour crane 17 lift?", 3)
     assert answer.found and answer.citations[0].article_id == "huge"
     # A few full records for the citations shown, whatever the story's length (it was one

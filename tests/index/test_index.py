@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import bot
-from bot.index import catalog
+from bot.index import catalog, rows
 from bot.index.catalog import FILE as CATALOG
 from bot.index.engines import bm25
 from bot.index.engines.base import idf
@@ -237,7 +237,7 @@ def test_no_module_in_bot_imports_or_calls_pickle():
 
 
 def test_a_stored_article_reads_back_field_for_field(tmp_path: Path):
-    assert {f.name for f in dataclasses.fields(Article)} == catalog.ARTICLE_FIELDS
+    assert {f.name for f in dataclasses.fields(Article)} == rows.ARTICLE_FIELDS
     article = Article(
         article_id="seoul-chips",
         title="Seoul hosts chip summit",
@@ -259,7 +259,7 @@ def test_a_stored_article_reads_back_field_for_field(tmp_path: Path):
     store = catalog.Catalog.create(tmp_path, {})
     with store.writing():
         store.put_articles(
-            catalog.ArticleRow(a, a.path, 0, None, None, a.article_id, 0, "0")
+            rows.ArticleRow(a, a.path, 0, None, None, a.article_id, 0, "0")
             for a in (article, bare)
         )
     store.seal()
