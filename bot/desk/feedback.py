@@ -72,6 +72,7 @@ class FeedbackLog:
             )  # fmt: skip
 
     def answer(self, answer_id: int) -> AnsweredQuestion | None:
+        """What answer message ``answer_id`` cited, or None when it was never remembered."""
         with self._db() as db:
             row = db.execute(
                 "SELECT question, passages, guild_id FROM answers WHERE answer_id = ?",

@@ -92,6 +92,8 @@ class FollowError(ValueError):
 
 @dataclass(frozen=True)
 class Follow:
+    """A topic followed in one channel: who asked, when, and what to match."""
+
     id: int
     guild_id: int
     channel_id: int
@@ -234,6 +236,7 @@ class Desk:
         return found[0]
 
     def following(self, guild_id: int) -> list[Follow]:
+        """The active follows of one server, oldest first (paused channels included)."""
         with self._db() as db:
             return self._follows(db, "guild_id = ? AND active", (guild_id,))
 
@@ -424,8 +427,10 @@ class Desk:
             )
 
     def failed(self, action: Action, pause_reason: str | None) -> None:
-        """A claimed message could not be sent: forget the claims so the stories may go later;
-        with ``pause_reason`` (no access, channel gone) pause the channel instead of retrying."""
+        """A claimed message could not be sent: forget the claims so the stories may go later.
+
+        With ``pause_reason`` (no access, channel gone) the channel is paused instead of retried.
+        """
         with self._writing() as db:
             if action.kind != "edit":
                 self._forget(db, action.post_ids)
@@ -456,6 +461,7 @@ class Desk:
         )
 
     def paused(self) -> list[PausedChannel]:
+        """Channels paused because the bot lost access to them (with the reason), oldest first."""
         return paused_channels(self.path)
 
     def posts(self, follow_id: int) -> list[tuple[str, int | None, bool]]:

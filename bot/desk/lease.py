@@ -26,6 +26,7 @@ class IndexerLease:
 
     @property
     def held(self) -> bool:
+        """True while this process holds the lease."""
         return self._held is not None
 
     def try_hold(self) -> bool:
@@ -42,6 +43,7 @@ class IndexerLease:
             return False
 
     def release(self) -> None:
+        """Let the lease go so another process may take it (a no-op when not held)."""
         with self._guard:
             if self._held is not None:
                 self._held.close()

@@ -50,6 +50,7 @@ class Topic:
         self.weights = term_weights(index, topic_terms(topic))
 
     def matches(self, article_id: str) -> bool:
+        """True when the story would answer the topic asked as a question (see the class)."""
         index, weights = self.index, self.weights
         story = story_term_set(index, article_id)
         if coverage(weights, story) < MIN_STORY_COVERAGE:
@@ -80,10 +81,12 @@ class Card:
         return hashlib.sha256(self.to_json().encode()).hexdigest()[:16]
 
     def to_json(self) -> str:
+        """The card as canonical JSON (sorted keys), the form stored and digested."""
         return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
 
     @classmethod
     def from_json(cls, text: str) -> Card:
+        """The card stored by ``to_json``."""
         return cls(**json.loads(text))
 
 
