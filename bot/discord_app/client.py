@@ -122,10 +122,12 @@ class NewsBot(commands.Bot):
         self.tree.on_error = self.on_app_command_error  # type: ignore[method-assign]
 
     async def close(self) -> None:
+        """Stop the search threads, then disconnect from Discord."""
         self.searches.close()
         await super().close()
 
     async def setup_hook(self) -> None:
+        """Load the extensions and sync the slash commands (to the test server when set), once."""
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         # Syncing here (once per start) and never in on_ready keeps clear of Discord's daily
@@ -140,6 +142,7 @@ class NewsBot(commands.Bot):
             log.info("synced %d global commands (may take up to an hour to appear)", len(synced))
 
     async def on_ready(self) -> None:
+        """Log which account the bot is logged in as (again on every reconnect)."""
         log.info("logged in as %s (%s)", self.user, getattr(self.user, "id", "?"))
 
     async def on_app_command_error(
@@ -177,8 +180,11 @@ class NewsBot(commands.Bot):
 
 
 class ShardedNewsBot(NewsBot, commands.AutoShardedBot):
-    """NewsBot over the shards NEWSBOT_SHARD_COUNT and NEWSBOT_SHARD_IDS name (one connection
-    each); several processes, each with its own shards, split a large bot's guilds."""
+    """NewsBot over the shards NEWSBOT_SHARD_COUNT and NEWSBOT_SHARD_IDS name.
+
+    Each shard is one connection; several processes, each with its own shards, split a large
+    bot's guilds.
+    """
 
 
 def make_bot(settings: Settings, newsroom: Newsroom, **options: Any) -> NewsBot:
@@ -255,7 +261,7 @@ def run_bot(settings: Settings, newsroom: Newsroom, token: str) -> int:
 
 
 def _fail(message: str) -> int:
-    print(f"newsbot: {message}", file=sys.stderr)
+    sys.stderr.write(f"newsbot: {message}\n")
     return 1
 
 

@@ -83,6 +83,7 @@ def link(url: str | None) -> str | None:
 
 
 def date_label(published: Published | None) -> str:
+    """A story's date as shown ("May 5, year unknown"), or "undated"."""
     return published.label() if published else "undated"
 
 
@@ -109,6 +110,7 @@ def passage_markdown(c: Citation, limit: int = PASSAGE_CHARS) -> str:
 
 
 def citation_line(c: Citation) -> str:
+    """One Sources line: number, linked title, source, byline, date and passage id."""
     title = safe(trim(c.title, 120))
     url = link(c.url)
     head = f"[{title}](<{url}>)" if url else f"**{title}**"
@@ -142,6 +144,7 @@ def fit(embed: discord.Embed) -> discord.Embed:
 
 
 def answer_embed(answer: Answer) -> discord.Embed:
+    """The /ask reply: the cited passages and their Sources list, or why none answers."""
     question = safe(answer.question)
     embed = discord.Embed(title=trim(f"Q: {answer.question}", TITLE), colour=COLOUR)
     embed.title = trim("Q: " + question, TITLE)
@@ -175,6 +178,7 @@ def answer_embed(answer: Answer) -> discord.Embed:
 
 
 def latest_pages(articles: Sequence[Article], topic: str | None) -> list[discord.Embed]:
+    """The /latest reply as embed pages, newest stories first."""
     heading = f"Latest stories about {safe(trim(topic, 80))}" if topic else "Latest stories"
     if not articles:
         empty = (
@@ -215,6 +219,7 @@ def _chunks(paragraphs: Sequence[str], limit: int, sep: str = "\n\n") -> list[st
 
 
 def source_pages(view: SourceView) -> list[discord.Embed]:
+    """The /source reply: a story's metadata and text as embed pages (long ones capped)."""
     a = view.article
     paragraphs: list[str] = []
     room = SOURCE_PAGES * SOURCE_PAGE_CHARS  # enough to fill the pages; the rest is not read
@@ -252,6 +257,7 @@ def source_pages(view: SourceView) -> list[discord.Embed]:
 
 
 def choice_name(article_id: str, title: str) -> str:
+    """An autocomplete entry for a story: its title and id, within Discord's limit."""
     return trim(f"{title} ({article_id})", CHOICE_NAME)
 
 

@@ -37,6 +37,7 @@ class CorpusWatch(commands.Cog):
         self._events: asyncio.Task[None] | None = None
 
     async def cog_load(self) -> None:
+        """Start the periodic scan and the file-system watch (both off when the interval is 0)."""
         seconds = self.bot.settings.refresh_seconds
         if seconds > 0:
             self.refresh.change_interval(seconds=seconds)
@@ -44,6 +45,7 @@ class CorpusWatch(commands.Cog):
             self._events = asyncio.create_task(self._watch(), name="newsbot-corpus-events")
 
     async def cog_unload(self) -> None:
+        """Stop the scan and the watch, waiting for the watch to end."""
         self.refresh.cancel()
         self._stop.set()
         if self._events is not None:
@@ -52,6 +54,7 @@ class CorpusWatch(commands.Cog):
 
     @tasks.loop(seconds=5.0)
     async def refresh(self) -> None:
+        """Re-read what changed in the corpus, then stretch the interval on a slow scan."""
         started = time.monotonic()
         try:
             await self._refresh()
@@ -91,4 +94,5 @@ class CorpusWatch(commands.Cog):
 
 
 async def setup(bot: NewsBot) -> None:
+    """Add the corpus watch to the bot (discord.py's extension entry point)."""
     await bot.add_cog(CorpusWatch(bot))

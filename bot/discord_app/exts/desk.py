@@ -56,11 +56,13 @@ class DeskCog(commands.Cog, name="Desk"):
         self.idle.set()
 
     async def cog_load(self) -> None:
+        """Listen for refreshes and start the task that sends queued posts."""
         self._loop = asyncio.get_running_loop()
         self.bot.newsroom.add_listener(self._on_refresh)
         self._task = asyncio.create_task(self._run(), name="newsbot-desk")
 
     async def cog_unload(self) -> None:
+        """Stop listening for refreshes and stop the posting task."""
         self.bot.newsroom.remove_listener(self._on_refresh)
         if self._task is not None:
             self._task.cancel()
@@ -149,6 +151,7 @@ class DeskCog(commands.Cog, name="Desk"):
         topic: app_commands.Range[str, 1, 100],
         channel: discord.TextChannel | None = None,
     ) -> None:
+        """/follow: post new stories about a topic in a channel (this one by default)."""
         target = channel.id if channel is not None else interaction.channel_id
         if interaction.guild_id is None or target is None:
             await interaction.response.send_message("Use /follow in a server.", ephemeral=True)
@@ -175,6 +178,7 @@ class DeskCog(commands.Cog, name="Desk"):
     async def unfollow(
         self, interaction: discord.Interaction, id: app_commands.Range[int, 1, 2**53]
     ) -> None:
+        """/unfollow: stop one of this server's follows, by the id /following shows."""
         guild = interaction.guild_id or 0
         gone = await asyncio.to_thread(self.desk.unfollow, guild, int(id))
         if gone is None:
@@ -190,6 +194,7 @@ class DeskCog(commands.Cog, name="Desk"):
     @app_commands.command(name="following", description="The topics this server follows")
     @app_commands.guild_only()
     async def following(self, interaction: discord.Interaction) -> None:
+        """/following: list this server's follows with their ids, marking paused channels."""
         follows = await asyncio.to_thread(self.desk.following, interaction.guild_id or 0)
         paused = {p.channel_id for p in await asyncio.to_thread(self.desk.paused)}
         if not follows:
@@ -204,4 +209,5 @@ class DeskCog(commands.Cog, name="Desk"):
 
 
 async def setup(bot: NewsBot) -> None:
+    """Add the news desk to the bot (discord.py's extension entry point)."""
     await bot.add_cog(DeskCog(bot))

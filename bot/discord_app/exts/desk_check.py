@@ -27,12 +27,15 @@ class Check(commands.Cog):
         self.menu = app_commands.ContextMenu(name=MENU_NAME, callback=self.find)
 
     async def cog_load(self) -> None:
+        """Register the message menu with the command tree."""
         self.bot.tree.add_command(self.menu)
 
     async def cog_unload(self) -> None:
+        """Remove the message menu from the command tree."""
         self.bot.tree.remove_command(self.menu.name, type=self.menu.type)
 
     async def find(self, interaction: discord.Interaction, message: discord.Message) -> None:
+        """Find in stored news: ask a message's text and show the asker what is stored."""
         try:
             question = message_question(
                 message.content, [(e.title, e.description) for e in message.embeds]
@@ -56,4 +59,5 @@ class Check(commands.Cog):
 
 
 async def setup(bot: NewsBot) -> None:
+    """Add the message menu to the bot (discord.py's extension entry point)."""
     await bot.add_cog(Check(bot))

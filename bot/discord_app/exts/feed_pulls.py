@@ -50,6 +50,7 @@ class Feeds(commands.Cog):
         self._unloaded = False
 
     async def cog_load(self) -> None:
+        """Start the periodic pulls, unless no feeds are set or pulls are on request only."""
         if not self.urls:
             log.info("no feeds configured (NEWSBOT_FEEDS); feed pulls are off")
             return
@@ -61,11 +62,13 @@ class Feeds(commands.Cog):
         log.info("pulling %d feed(s) every %g min", len(self.urls), self.minutes)
 
     async def cog_unload(self) -> None:
+        """Stop the periodic pulls (and any restart after an error)."""
         self._unloaded = True
         self.pull.cancel()
 
     @tasks.loop(minutes=DEFAULT_MINUTES)
     async def pull(self) -> None:
+        """One periodic pull of every feed."""
         await self.run_once()
 
     @pull.error
@@ -117,4 +120,5 @@ class Feeds(commands.Cog):
 
 
 async def setup(bot: NewsBot) -> None:
+    """Add the feed pulls to the bot (discord.py's extension entry point)."""
     await bot.add_cog(Feeds(bot))

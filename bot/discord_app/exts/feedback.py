@@ -32,6 +32,7 @@ class WrongSource(discord.ui.View):
         self, interaction: discord.Interaction, _: discord.ui.Button[WrongSource]
     ) -> None:
         # By name, not class: discord.py runs an extension's module apart from its imports.
+        """Wrong source?: report the answer's cited passages (handled by the Feedback cog)."""
         client = interaction.client
         cog = client.get_cog("Feedback") if isinstance(client, commands.Bot) else None
         pressed = getattr(cog, "pressed", None)
@@ -52,6 +53,7 @@ class Feedback(commands.Cog):
     async def cog_load(self) -> None:
         # Registered once: presses on answers sent before a restart (or by another shard's
         # process) still arrive here.
+        """Register the Wrong source? button so presses on older answers still arrive."""
         self.bot.add_view(WrongSource())
 
     async def remember(self, interaction_id: int, answer: Answer, guild_id: int | None) -> None:
@@ -63,6 +65,7 @@ class Feedback(commands.Cog):
 
     async def pressed(self, interaction: discord.Interaction) -> None:
         # The answer message names the /ask interaction that made it: the key it was kept by.
+        """Record a Wrong source? press, once per user per answer, and tell the user."""
         meta = interaction.message.interaction_metadata if interaction.message else None
         answer = await asyncio.to_thread(self.log.answer, meta.id) if meta else None
         if answer is None:
@@ -80,4 +83,5 @@ class Feedback(commands.Cog):
 
 
 async def setup(bot: NewsBot) -> None:
+    """Add the feedback button's handler to the bot (discord.py's extension entry point)."""
     await bot.add_cog(Feedback(bot))

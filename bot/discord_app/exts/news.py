@@ -24,6 +24,7 @@ MAX_QUESTION = 500
 
 
 def per_user_cooldown(interaction: discord.Interaction) -> app_commands.Cooldown | None:
+    """One /ask per user per ``NEWSBOT_COOLDOWN_SECONDS`` (none when it is 0)."""
     seconds = getattr(interaction.client, "settings", None)
     rate = seconds.cooldown_seconds if seconds else 10.0
     return app_commands.Cooldown(1, rate) if rate > 0 else None
@@ -47,6 +48,7 @@ class Pager(discord.ui.View):
         self.next.disabled = self.page >= len(self.pages) - 1
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        """True for the person who asked; anyone else is told the pages are not theirs."""
         if interaction.user.id != self.owner_id:
             await interaction.response.send_message(
                 "Only the person who asked can turn these pages; run the command yourself.",
@@ -57,17 +59,20 @@ class Pager(discord.ui.View):
 
     @discord.ui.button(label="Previous", style=discord.ButtonStyle.secondary)
     async def previous(self, interaction: discord.Interaction, _: discord.ui.Button[Pager]) -> None:
+        """Show the previous page."""
         self.page = max(0, self.page - 1)
         self._sync_buttons()
         await interaction.response.edit_message(embed=self.pages[self.page], view=self)
 
     @discord.ui.button(label="Next", style=discord.ButtonStyle.secondary)
     async def next(self, interaction: discord.Interaction, _: discord.ui.Button[Pager]) -> None:
+        """Show the next page."""
         self.page = min(len(self.pages) - 1, self.page + 1)
         self._sync_buttons()
         await interaction.response.edit_message(embed=self.pages[self.page], view=self)
 
     async def on_timeout(self) -> None:
+        """Disable the buttons on the message once the pages time out."""
         for item in self.children:
             if isinstance(item, discord.ui.Button):
                 item.disabled = True
@@ -96,6 +101,7 @@ class News(commands.Cog):
         count: app_commands.Range[int, 1, 5] | None = None,
     ) -> None:
         # Discord only advertises the ranges; nothing enforces them, so check again here.
+        """/ask: answer a question from the stored news, with numbered sources."""
         try:
             text = clean_question(str(question)[:MAX_QUESTION])
         except QuestionError as error:
@@ -127,6 +133,7 @@ class News(commands.Cog):
         count: app_commands.Range[int, 1, 25] | None = None,
         topic: app_commands.Range[str, 1, 100] | None = None,
     ) -> None:
+        """/latest: the newest stored stories, optionally about a topic, five per page."""
         n = max(1, min(25, count or 10))
         wanted = " ".join(str(topic).split())[:100] if topic else None
         # Acknowledged before any thread work: Discord drops an interaction unanswered in 3 s.
@@ -140,6 +147,7 @@ class News(commands.Cog):
         self, interaction: discord.Interaction, id: app_commands.Range[str, 1, 200]
     ) -> None:
         # SQLite reads (and a whole story's passages): off the event loop, like every lookup.
+        """/source: open a stored story by article or passage id, paged when long."""
         view = await asyncio.to_thread(self.bot.newsroom.source, str(id)[:200])
         if view is None:
             await interaction.response.send_message(
@@ -157,6 +165,7 @@ class News(commands.Cog):
     ) -> list[app_commands.Choice[str]]:
         # Runs on every keystroke: a substring scan capped at Discord's 25 choices, in a thread
         # all the same, since a scan of a large catalog is SQLite work the loop must not wait on.
+        """Up to 25 story ids whose id or title holds what the user has typed."""
         found = await asyncio.to_thread(self.bot.newsroom.suggest, current[:100], 25)
         return [
             app_commands.Choice(name=embeds.choice_name(article_id, title), value=article_id)
@@ -184,4 +193,5 @@ class News(commands.Cog):
 
 
 async def setup(bot: NewsBot) -> None:
+    """Add /ask, /latest and /source to the bot (discord.py's extension entry point)."""
     await bot.add_cog(News(bot))

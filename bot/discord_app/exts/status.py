@@ -29,6 +29,7 @@ class Status(commands.Cog):
     async def status(self, interaction: discord.Interaction) -> None:
         # Acknowledged before any thread work: when every thread is busy, Discord still hears
         # back within its 3 s.
+        """/status: what is indexed and each feed's health, shown only to the asker."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         status = await asyncio.to_thread(self.bot.newsroom.status)
         await interaction.edit_original_response(embed=embeds.status_embed(status))
@@ -38,6 +39,7 @@ class Status(commands.Cog):
     @app_commands.checks.has_permissions(manage_guild=True)  # Discord's default is only a hint
     @app_commands.guild_only()
     async def refresh(self, interaction: discord.Interaction) -> None:
+        """/refresh: pull the feeds and re-read the corpus now (Manage Server only)."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         lines = []
         feeds: Feeds | None = self.bot.get_cog("Feeds")  # type: ignore[assignment]
@@ -52,4 +54,5 @@ class Status(commands.Cog):
 
 
 async def setup(bot: NewsBot) -> None:
+    """Add /status and /refresh to the bot (discord.py's extension entry point)."""
     await bot.add_cog(Status(bot))
