@@ -109,6 +109,7 @@ class Catalog:
 
     @classmethod
     def open(cls, directory: Path, read_only: bool = False) -> Catalog:
+        """The catalog in ``directory``; CatalogError when missing, damaged or of another format."""
         path = directory / FILE
         if not path.is_file():
             raise CatalogError(f"no catalog in {directory}")
@@ -146,6 +147,7 @@ class Catalog:
         return connection
 
     def close(self) -> None:
+        """Close every thread's connection; a later call opens a fresh one."""
         with self._guard:
             opened, self._opened = self._opened, []
         for connection in opened:
@@ -184,9 +186,11 @@ class Catalog:
     # --- reads ---------------------------------------------------------------------------
 
     def meta(self) -> dict[str, str]:
+        """The catalog's key-value facts (format, settings, build time) as stored."""
         return dict(self._db().execute("SELECT key, value FROM meta"))
 
     def count(self, what: str) -> int:
+        """How many stories, articles, passages, files or pending passages the catalog holds."""
         queries = {
             "stories": "SELECT count(*) FROM articles WHERE rank = 0",
             "articles": "SELECT count(*) FROM articles",
@@ -202,10 +206,12 @@ class Catalog:
         return {row[0]: FileState(*row[:4], problem=row[4]) for row in rows}
 
     def problems(self) -> dict[str, str]:
+        """Each skipped file's path and why it was skipped."""
         query = "SELECT path, problem FROM files WHERE problem IS NOT NULL"
         return dict(self._db().execute(query))
 
     def article(self, article_id: str) -> Article | None:
+        """The stored article with this id, or None."""
         row = self._db().execute(f"SELECT {ARTICLE} FROM articles WHERE id = ?", (article_id,))
         found = row.fetchone()
         return article_from_row(found) if found else None
@@ -217,6 +223,7 @@ class Catalog:
         return found[0] if found else None
 
     def articles(self, ids: Sequence[str]) -> dict[str, Article]:
+        """The stored articles among ``ids``, by id (unknown ids left out)."""
         found: dict[str, Article] = {}
         for chunk in _chunks(list(ids)):
             marks = ",".join("?" * len(chunk))
@@ -237,9 +244,11 @@ class Catalog:
         return found
 
     def article_ids(self) -> Iterator[str]:
+        """Every stored article id, in id order, read lazily."""
         return (row[0] for row in self._db().execute("SELECT id FROM articles ORDER BY id"))
 
     def has_article(self, article_id: str) -> bool:
+        """True when an article with this id is stored."""
         query = "SELECT 1 FROM articles WHERE id = ?"
         return self._db().execute(query, (article_id,)).fetchone() is not None
 
@@ -252,6 +261,7 @@ class Catalog:
         return tuple(row[0] for row in self._db().execute(query, (article_id,)))
 
     def newest_of(self, article_id: str) -> str | None:
+        """The id of the newest version of this article's story, or None when unknown."""
         row = self._db().execute("SELECT story FROM articles WHERE id = ?", (article_id,))
         found = row.fetchone()
         return found[0] if found else None
@@ -301,6 +311,7 @@ class Catalog:
                 yield Placement(*row)
 
     def placements(self, ids: Iterable[str]) -> list[Placement]:
+        """Where the articles with these ids sit (file, day, story, rank); unknown ids skipped."""
         return list(self._placed("id", ids))
 
     def related(self, days: set[str], webs: set[str], stories: set[str]) -> list[Placement]:
@@ -311,9 +322,11 @@ class Catalog:
         return list(found.values())
 
     def in_files(self, files: Iterable[str]) -> list[Placement]:
+        """Where the articles read from these corpus files sit."""
         return list(self._placed("file", files))
 
     def origin(self, article_id: str) -> tuple[str, int] | None:
+        """The corpus file an article came from and its position in that file, or None."""
         query = "SELECT file, position FROM articles WHERE id = ?"
         found = self._db().execute(query, (article_id,)).fetchone()
         return (found[0], found[1]) if found else None
@@ -368,6 +381,7 @@ class Catalog:
         return found
 
     def docs_of(self, article_ids: Iterable[str]) -> list[int]:
+        """The passage numbers of these articles."""
         docs: list[int] = []
         for chunk in _chunks(sorted(article_ids)):
             marks = ",".join("?" * len(chunk))
@@ -376,11 +390,13 @@ class Catalog:
         return docs
 
     def passage(self, article_id: str, position: int) -> Passage | None:
+        """Passage ``position`` of an article, or None."""
         query = f"{PASSAGE} WHERE article = ? AND position = ?"
         found = self._db().execute(query, (article_id, position)).fetchone()
         return passage_from_row(found) if found else None
 
     def passages(self, docs: Sequence[int]) -> dict[int, Passage]:
+        """The stored passages among these numbers, by number."""
         found: dict[int, Passage] = {}
         for chunk in _chunks(list(docs)):
             marks = ",".join("?" * len(chunk))
@@ -420,21 +436,26 @@ class Catalog:
     # --- writes (inside writing()) ---------------------------------------------------------
 
     def set_meta(self, values: dict[str, str]) -> None:
+        """Store these key-value facts, replacing earlier values."""
         self._db().executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", values.items())
 
     def put_files(self, rows: Iterable[FileState]) -> None:
+        """Record these files as read (size, mtime, digest, problem), replacing earlier rows."""
         self._db().executemany(
             "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)",
             ((r.path, r.size, r.mtime_ns, r.digest, r.problem) for r in rows),
         )
 
     def delete_files(self, paths: Iterable[str]) -> None:
+        """Forget these files' rows."""
         self._db().executemany("DELETE FROM files WHERE path = ?", ((p,) for p in paths))
 
     def delete_articles(self, ids: Iterable[str]) -> None:
+        """Remove the articles with these ids."""
         self._db().executemany("DELETE FROM articles WHERE id = ?", ((i,) for i in ids))
 
     def put_articles(self, rows: Iterable[ArticleRow]) -> None:
+        """Store these articles, replacing any with the same id."""
         self._db().executemany(
             f"INSERT OR REPLACE INTO articles VALUES ({', '.join('?' * 22)})",
             (article_row(r) for r in rows),
@@ -448,16 +469,19 @@ class Catalog:
         )
 
     def delete_passages(self, docs: Sequence[int], journal: bool) -> None:
+        """Remove these passages; ``journal`` notes each for the engine to delete too."""
         db = self._db()
         db.executemany("DELETE FROM passages WHERE doc = ?", ((d,) for d in docs))
         if journal:
             db.executemany("INSERT OR REPLACE INTO pending VALUES (?, 0)", ((d,) for d in docs))
 
     def add_passages(self, rows: Sequence[PassageRow], journal: bool) -> None:
+        """Store these passages; ``journal`` notes each for the engine to add too."""
         db = self._db()
         db.executemany("INSERT INTO passages VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
         if journal:
             db.executemany("INSERT OR REPLACE INTO pending VALUES (?, 1)", ((r[0],) for r in rows))
 
     def clear_pending(self, docs: Sequence[int]) -> None:
+        """Drop these passages' journal entries once the engine has applied them."""
         self._db().executemany("DELETE FROM pending WHERE doc = ?", ((d,) for d in docs))

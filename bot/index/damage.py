@@ -34,6 +34,7 @@ def is_damage(error: BaseException) -> bool:
 
 
 def unusable(home: Path, error: BaseException) -> str:
+    """Log and return why the index at ``home`` is being rebuilt from scratch."""
     reason = f"index at {home} is unusable ({error.__class__.__name__}: {error}); rebuilding"
     log.warning(reason)
     return reason
@@ -59,4 +60,5 @@ def check_catalog(generation: Path, read_only: bool = False) -> None:
 
 
 def is_full(error: BaseException) -> bool:
+    """True when SQLite failed because the disk is full."""
     return "SQLITE_FULL" in (getattr(error, "sqlite_errorname", "") or "")

@@ -78,8 +78,11 @@ def checkpoint(name: str) -> None:
 
 
 def indexing_module() -> ModuleType:
-    """``bot.index.updates``, imported only to write: a process answering from a committed
-    index never needs it (nor its worker-pool machinery): ~30 ms of a fresh ask's start."""
+    """``bot.index.updates``, imported only to write.
+
+    A process answering from a committed index never needs it (nor its worker-pool
+    machinery): ~30 ms of a fresh ask's start.
+    """
     from bot.index import updates
 
     return updates
@@ -127,6 +130,7 @@ def live_index(
 
 
 def is_live(home: Path, index: NewsIndex) -> bool:
+    """True when ``index`` is the generation ``home`` names current and its catalog still exists."""
     try:
         named = index.generation == home / current_name(home)
     except OSError:
@@ -271,6 +275,7 @@ def _replace_files(generation: Path, engine: Engine) -> None:
 
 def close_engine(engine: Engine) -> None:
     # A writer holds the folder's lock and threads; readers reopen what they need.
+    """Close the engine when it holds resources (a writer's lock and threads)."""
     close = getattr(engine, "close", None)
     if close is not None:
         close()
@@ -278,8 +283,11 @@ def close_engine(engine: Engine) -> None:
 
 @contextmanager
 def _collector_paused() -> Iterator[None]:
-    """A build holds millions of objects till its end, none in reference cycles: the cyclic
-    garbage collector would only walk them again and again (a fifth of a 1M-passage build)."""
+    """The cyclic garbage collector off for the duration of a build.
+
+    A build holds millions of objects till its end, none in reference cycles: the collector
+    would only walk them again and again (a fifth of a 1M-passage build).
+    """
     was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -290,6 +298,7 @@ def _collector_paused() -> Iterator[None]:
 
 
 def current_name(home: Path) -> str:
+    """The folder name of the current generation, as recorded in ``home``."""
     return (home / CURRENT).read_text().strip()
 
 
@@ -306,6 +315,7 @@ def promote(home: Path, staging: Path) -> Path:
 
 
 def passage_count(index: NewsIndex) -> int:
+    """How many passages the index holds, read in one transaction."""
     with index.catalog.reading():
         return index.catalog.count("passages")
 

@@ -84,9 +84,11 @@ class NewsIndex:
 
     @property
     def built_at(self) -> float:
+        """When the index was built, as a Unix time (0 when unrecorded)."""
         return float(self.catalog.meta().get("built_at", "0"))
 
     def search(self, question: str, k: int) -> list[tuple[Passage, float]]:
+        """The ``k`` best passages for a question and their scores, best first."""
         return self.search_terms(analysis.analyze(question), k)
 
     def search_terms(self, terms: list[str], k: int) -> list[tuple[Passage, float]]:
@@ -132,6 +134,7 @@ class NewsIndex:
         return self.catalog.titles_matching(needle, limit)
 
     def close(self) -> None:
+        """Close the catalog and the engine's files."""
         self.catalog.close()
         close = getattr(self.engine, "close", None)
         if close is not None:

@@ -208,9 +208,11 @@ def _report(
 
 @dataclass(frozen=True)
 class _Folders:
-    """What the catalog recorded of the corpus when it last matched it: the folder times, and
-    what a report needs (counts, skipped files), so that a first answer counts no table rows
-    (a count over a million passages alone takes a tenth of a second)."""
+    """What the catalog recorded of the corpus when it last matched it.
+
+    The folder times, and what a report needs (counts, skipped files), so that a first answer
+    counts no table rows (a count over a million passages alone takes a tenth of a second).
+    """
 
     fingerprint: str
     times: dict[str, int]
@@ -236,9 +238,11 @@ _COUNTED = ("stories", "articles", "passages", "files")
 
 
 def _untouched(corpus_dir: Path, index: NewsIndex, setting: str) -> _Folders | None:
-    """What the catalog recorded, when ``index`` can answer as it is: nothing pending, no
-    folder of the corpus changed since the catalog matched it (no file stat'd), and its
-    engine fits the setting. None when the corpus must be scanned."""
+    """What the catalog recorded, when ``index`` can answer as it is; None when not.
+
+    It can when nothing is pending, no folder of the corpus changed since the catalog matched
+    it (no file stat'd), and its engine fits the setting; otherwise the corpus must be scanned.
+    """
     catalog = index.catalog
     with catalog.reading():
         meta, pending = catalog.meta(), catalog.count("pending")

@@ -115,11 +115,13 @@ ARTICLE_FIELDS = frozenset(
 
 
 def passage_from_row(row: tuple[int, str, int, str, int, int]) -> Passage:
+    """The passage a ``passages`` row holds."""
     _, article, position, text, tokens, caption = row
     return Passage(f"{article}:{position}", article, position, text, tokens, bool(caption))
 
 
 def published_json(published: Published | None) -> str | None:
+    """A date as the JSON list stored in the ``articles`` table, or None."""
     if published is None:
         return None
     return json.dumps(
@@ -129,6 +131,7 @@ def published_json(published: Published | None) -> str | None:
 
 
 def published_from_json(text: str | None) -> Published | None:
+    """The date ``published_json`` stored, or None."""
     if text is None:
         return None
     month, day, year, certain, candidates, time, basis = json.loads(text)
@@ -136,6 +139,7 @@ def published_from_json(text: str | None) -> Published | None:
 
 
 def article_row(r: ArticleRow) -> tuple[object, ...]:
+    """An article's ``articles`` table row, in the table's column order."""
     a = r.article
     paragraphs = json.dumps([[p.text, p.is_caption] for p in a.paragraphs])
     return (a.article_id, r.file, r.position, a.title, r.day, r.web_key, r.story, r.rank,

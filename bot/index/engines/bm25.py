@@ -34,8 +34,9 @@ class _LuceneIdfBM25(BM25Okapi):
 
 
 class _Postings:
-    """Per-term postings in one compressed-row layout: term ``i`` holds the passages
-    ``rows[offsets[i]:offsets[i + 1]]``, each with its BM25 weight (IDF included).
+    """Per-term postings in one compressed-row layout, each with its BM25 weight (IDF included).
+
+    Term ``i`` holds the passages ``rows[offsets[i]:offsets[i + 1]]``.
 
     rank-bm25's ``get_scores`` walks every passage in Python for every query term (about
     60 ms a query at 100k passages); postings touch only the passages holding the term.
@@ -118,6 +119,7 @@ class RankBM25Engine:
 
     @classmethod
     def build(cls, docs: Iterable[tuple[int, Sequence[str]]]) -> RankBM25Engine:
+        """The engine over these (passage number, terms) documents."""
         pairs = list(docs)
         ids = np.asarray([doc for doc, _ in pairs], dtype=np.int64)
         if not pairs:
@@ -152,6 +154,7 @@ class RankBM25Engine:
         return cls(_Postings(vocab, offsets, rows, weights, size), ids)
 
     def save(self, directory: Path) -> None:
+        """Write the postings, their weights and the vocabulary into ``directory``, for ``load``."""
         postings = self._postings
         manifest = {
             "format": FORMAT,
@@ -170,6 +173,7 @@ class RankBM25Engine:
             )
 
     def search(self, terms: Sequence[str], k: int) -> list[Hit]:
+        """The ``k`` best passages with a positive score, best first (ties to the earlier)."""
         if self._postings.size == 0 or not terms or k <= 0:
             return []
         scores = self._postings.scores(terms)

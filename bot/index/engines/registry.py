@@ -38,10 +38,12 @@ _KINDS: dict[str, Callable[[], EngineKind]] = {BM25: _bm25, TANTIVY: _tantivy}
 
 
 def engines() -> dict[str, EngineKind]:
+    """One instance of each known engine kind, by name."""
     return {name: make() for name, make in _KINDS.items()}
 
 
 def engine_kind(name: str) -> EngineKind:
+    """The engine kind named ``name``; ValueError naming the known ones otherwise."""
     make = _KINDS.get(name)
     if make is None:
         known = ", ".join(sorted(_KINDS))
