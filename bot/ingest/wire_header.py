@@ -39,6 +39,7 @@ class Header:
         self.captions: list[str] = []
 
     def set_headline(self, line: str) -> None:
+        """Take ``line`` as the headline: its tags and title, and its note unless one is known."""
         tags, headline, note = split_headline(line)
         self.headline, self.tags = headline, tags
         self.note = self.note or note

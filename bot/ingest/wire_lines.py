@@ -163,12 +163,14 @@ def page_stamp_date(bare: str) -> Published | None:
 
 
 def as_page_stamp(found: Published | None) -> Published | None:
+    """A page timestamp's date, marked certain (the page printed it), or None."""
     if found is None:
         return None
     return Published(found.month, found.day, found.year, True, time=found.time, basis="page stamp")
 
 
 def archive_date(match: re.Match[str] | None) -> Published | None:
+    """The date of an archive stamp opening the text, marked certain, or None."""
     if match is None:
         return None
     found = parse_metadata_date(match.group("date"))
@@ -183,16 +185,19 @@ def bare_line(line: str) -> str:
 
 
 def note_text(note: str) -> str:
+    """An editor's note without its brackets, whitespace collapsed."""
     return " ".join(note.strip().strip("()").split())
 
 
 def tags_only(line: str) -> bool:
+    """True when a line is nothing but bracketed tags like ``(LEAD) (News Focus)``."""
     bare = bare_line(line)
     run = TAG_RUN.match(bare)
     return bool(run) and run.end() == len(bare) and not NOTE.fullmatch(bare)
 
 
 def all_tags(line: str) -> tuple[str, ...]:
+    """Every bracketed tag in a line, whitespace collapsed."""
     return tuple(" ".join(t.split()) for t in TAG.findall(line))
 
 
@@ -216,6 +221,7 @@ def is_chrome_line(line: str, bullets: bool = True) -> bool:
 
 
 def headline_like(line: str) -> bool:
+    """True when a line could be a headline: two worded words or more, short, not prose."""
     bare = bare_line(line)
     if ASIDE.match(line.strip()):
         return False
@@ -274,6 +280,7 @@ def strip_mailbox(paragraph: str) -> str:
 
 
 def is_caption(paragraph: str) -> bool:
+    """True when a paragraph is a photo caption or image credit, not story text."""
     return (
         paragraph.endswith("(Yonhap)")
         or "(PHOTO NOT FOR SALE)" in paragraph
