@@ -88,8 +88,11 @@ class Newsroom:
         quick: bool = False,
         embed_progress: EmbedProgress | None = None,
     ) -> None:
-        """``quick``: answer from the committed index at once when no corpus folder changed
-        (no stat per file; see ``open_index``); the first ``refresh`` scans every file."""
+        """Open (or build) the index over the settings' corpus.
+
+        ``quick``: answer from the committed index at once when no corpus folder changed (no
+        stat per file; see ``open_index``); the first ``refresh`` scans every file.
+        """
         self.settings = settings
         self._progress = progress
         self._lock = threading.Lock()
@@ -122,6 +125,7 @@ class Newsroom:
         self._listeners.append(listener)
 
     def remove_listener(self, listener: Callable[[Report], None]) -> None:
+        """Stop calling ``listener`` after refreshes (a no-op when it was not added)."""
         if listener in self._listeners:
             self._listeners.remove(listener)
 
@@ -190,6 +194,7 @@ class Newsroom:
         return self.report
 
     def status(self) -> Status:
+        """What /status shows: counts, engine, skipped files, feeds' health, paused channels."""
         from bot import feeds
 
         index, report = self.index, self.report
@@ -226,8 +231,11 @@ class Newsroom:
         return f"{line}; {recall_off}" if recall_off else line
 
     def _sync_vectors(self) -> None:
-        """Bring the generation's vectors up to date with its passages: embed the new
-        passage numbers, forget the removed ones (numbers are never reused in a catalog)."""
+        """Bring the generation's vectors up to date with its passages.
+
+        The new passage numbers are embedded and the removed ones forgotten (numbers are never
+        reused in a catalog).
+        """
         layer, index = self.semantic, self.index
         if layer is None:
             return
@@ -271,6 +279,7 @@ class Newsroom:
         return desk_path(Path(self.settings.cache_dir), Path(self.settings.corpus_dir))
 
     def ask(self, question: str, k: int | None = None) -> Answer:
+        """The answer to ``question``: up to ``k`` cited passages (default: the setting's count)."""
         index = self.index
         with index.reading():
             return ask(index, question, k or self.settings.ask_count, rerank=self._reranker(index))
