@@ -40,6 +40,7 @@ class ProgressBar:
         self.bar: tqdm[Any] | None = None
 
     def __call__(self, total: int) -> Callable[[str, str], None]:
+        """A per-file callback for an update of ``total`` files, drawing the bar when enabled."""
         if self.enabled:
             # Here, not at the top: only a command that reads files draws a bar, and tqdm
             # costs a fresh `newsbot ask` a tenth of its start.
@@ -85,6 +86,7 @@ class ProgressBar:
         return lambda count: bar.update(count)
 
     def close(self) -> None:
+        """Remove the bar from the terminal, if one was drawn."""
         if self.bar is not None:
             self.bar.close()
             self.bar = None
@@ -93,8 +95,11 @@ class ProgressBar:
 def _newsroom(
     settings: Settings, rebuild: bool = False, quiet: bool = False, quick: bool = False
 ) -> Newsroom:
-    """The newsroom over the corpus; ``quick``: answer from the committed index when no
-    folder changed (reading questions), instead of a stat of every file (``index``, ``status``)."""
+    """The newsroom over the corpus, with a progress bar unless ``quiet``.
+
+    ``quick``: answer from the committed index when no folder changed (reading questions),
+    instead of a stat of every file (``index``, ``status``).
+    """
     bar = ProgressBar(enabled=not quiet)
     try:
         newsroom = Newsroom(
@@ -122,6 +127,7 @@ def _print_json(data: dict[str, Any]) -> None:
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    """``newsbot ask``: print the answer to a question, with numbered citations."""
     newsroom = _newsroom(settings, quiet=args.json, quick=True)
     answer = newsroom.ask(" ".join(args.question), args.count)
     if args.json:
@@ -132,6 +138,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_latest(args: argparse.Namespace, settings: Settings) -> int:
+    """``newsbot latest``: print the newest stories, optionally about a topic."""
     newsroom = _newsroom(settings, quiet=args.json, quick=True)
     articles = newsroom.latest(args.n, args.topic)
     if args.json:
@@ -142,6 +149,7 @@ def cmd_latest(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_source(args: argparse.Namespace, settings: Settings) -> int:
+    """``newsbot source``: print a story by article or passage id; 1 when none has it."""
     newsroom = _newsroom(settings, quiet=args.json, quick=True)
     view = newsroom.source(args.id)
     if view is None:
@@ -159,6 +167,7 @@ def cmd_source(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
+    """``newsbot index``: build or refresh the index and print what it did and skipped."""
     newsroom = _newsroom(settings, rebuild=args.rebuild, quiet=bool(args.json))
     report = newsroom.report
     summary = {
@@ -196,6 +205,7 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
+    """``newsbot status``: print what is indexed, skipped files, feeds and paused channels."""
     status = _newsroom(settings, quiet=True).status()
     paused = [
         {"channel_id": str(p.channel_id), "guild_id": str(p.guild_id), "reason": p.reason,
@@ -214,6 +224,7 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_feedback(args: argparse.Namespace, settings: Settings) -> int:
+    """``newsbot feedback``: print the Wrong source? reports people made."""
     from bot.desk.feedback import FeedbackLog
 
     entries = FeedbackLog(settings.cache_dir, settings.corpus_dir).entries()
@@ -229,6 +240,7 @@ def cmd_feedback(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_fetch(args: argparse.Namespace, settings: Settings) -> int:
+    """``newsbot fetch``: pull new stories from the feeds into the corpus and print a summary."""
     from bot import feeds
 
     if not settings.feeds:
@@ -248,6 +260,7 @@ def cmd_fetch(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    """``newsbot run``: serve the Discord bot until stopped; returns its exit code."""
     from bot.discord_app.client import run_bot
 
     token = settings.token()  # fails with one clear line before anything else starts
@@ -256,6 +269,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The ``newsbot`` argument parser, each subcommand bound to its ``cmd_*`` handler."""
     parser = argparse.ArgumentParser(
         prog="newsbot", description="Answers questions from stored news, with citations."
     )
@@ -328,6 +342,7 @@ def _inside(path: Path, folder: Path) -> bool:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command ``argv`` names; returns the exit code, printing one line on failure."""
     args = build_parser().parse_args(argv)
     settings: Settings | None = None
     try:
