@@ -364,6 +364,8 @@ def table(results: dict[str, dict[str, object]]) -> str:
 
     add("scifact", "nDCG@10", "Lucene flat 0.6789; target >= 0.69")
     add("scifact", "R@100", "Lucene flat 0.9253; target >= 0.93")
+    fusion = results.get("scifact", {}).get("semantic fusion", "")
+    add("scifact", "semantic nDCG@10", f"layer on ({fusion}, top 100 reranked); target > 0.72")
     add("reuters", "MRR@10", "rank-bm25 0.581, tantivy 0.598; target >= 0.62")
     add("reuters", "Success@1")
     add("reuters", "Success@10", "rank-bm25 0.777, tantivy 0.793")
