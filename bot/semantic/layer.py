@@ -33,9 +33,9 @@ RECALL = 10
 # another passage of) stories BM25 found: at recall 10, adding stories found one more.
 RECALL_NEW_STORIES = True
 # Past this many stored vectors dense recall is off (reranking stays on): exact search is a
-# full scan, measured single-threaded at p50 0.7 ms for 10k and 37 ms for 100k vectors here
-# (numpy einsum; python -m bench.embed), so beyond 100k recall would cost more than the rest
-# of an answer and needs an ANN index instead.
+# full scan, measured single-threaded at p50 0.7 ms for 10k and 37 ms for 100k random 384-d
+# vectors here (numpy einsum, a one-off timing under load average ~9), so beyond 100k recall
+# would cost more than the rest of an answer and would need an ANN index instead.
 RECALL_MAX_PASSAGES = 100_000
 # Passages embedded per step; the store is saved after each, so an interrupted first build
 # keeps what it embedded (about a minute of work at most on this hardware).
@@ -117,7 +117,8 @@ class SemanticLayer:
         progress: Progress | None = None,
     ) -> Synced | None:
         """Embed the passages in ``numbers`` without a vector, forget the vectors of those not
-        in it, and save into ``folder``; None when the layer is unavailable."""
+        in it, and save into ``folder``; None when the layer is unavailable.
+        """
         if self.error is not None:
             return None
         with self._lock:
