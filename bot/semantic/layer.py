@@ -91,6 +91,7 @@ class SemanticLayer:
 
     @property
     def ready(self) -> bool:
+        """Whether questions are reranked now: the packages load and a store is open."""
         return self.error is None and self.store is not None
 
     def _opened(self, folder: Path) -> VectorStore:
@@ -116,8 +117,10 @@ class SemanticLayer:
         texts: Texts,
         progress: Progress | None = None,
     ) -> Synced | None:
-        """Embed the passages in ``numbers`` without a vector, forget the vectors of those not
-        in it, and save into ``folder``; None when the layer is unavailable.
+        """Bring the store in ``folder`` up to date with ``numbers``; None when unavailable.
+
+        Embeds the passages in ``numbers`` without a vector, forgets the vectors of those not in
+        it, and saves.
         """
         if self.error is not None:
             return None

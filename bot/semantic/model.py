@@ -103,14 +103,17 @@ class Embedder:
 
     @property
     def model_id(self) -> str:
+        """What made the vectors (weights, tokenizer, window, pooling): stored beside them."""
         return MODEL_ID
 
     @property
     def dimension(self) -> int:
+        """Length of every vector."""
         return DIMENSION
 
     @property
     def loaded(self) -> bool:
+        """Whether the model's session is open (the first embed opens it)."""
         return self._session is not None
 
     def load(self) -> None:

@@ -232,6 +232,7 @@ class VectorStore:
 
     @staticmethod
     def exists(folder: Path) -> bool:
+        """Whether ``folder`` holds a saved store (its manifest)."""
         return (folder / MANIFEST).is_file()
 
     def _adopt(self, folder: Path, manifest: dict[str, object]) -> None:
