@@ -76,7 +76,7 @@ def newsbot_id(stem: str) -> str:
     """
     full = re.sub(r"[\W_]+", "-", stem.lower()).strip("-") or "story"
     if len(full) > MAX_ID:
-        digest = hashlib.sha1(stem.encode()).hexdigest()[:8]
+        digest = hashlib.sha1(stem.encode(), usedforsecurity=False).hexdigest()[:8]
         full = f"{full[:71].rstrip('-')}-{digest}"
     return full
 

@@ -250,7 +250,7 @@ class Desk:
     @staticmethod
     def _follows(db: sqlite3.Connection, where: str, args: Sequence[object]) -> list[Follow]:
         query = (
-            "SELECT id, guild_id, channel_id, topic, created_by, created_at FROM follows "
+            "SELECT id, guild_id, channel_id, topic, created_by, created_at FROM follows "  # noqa: S608 - only ? placeholders and fixed columns
             f"WHERE {where} ORDER BY id"
         )
         return [Follow(*row) for row in db.execute(query, tuple(args))]
@@ -295,7 +295,7 @@ class Desk:
     ) -> int:
         marks = ",".join("?" * len(versions))
         post = db.execute(
-            f"SELECT p.id, p.article_id, p.digest, p.summary FROM post_versions v "
+            f"SELECT p.id, p.article_id, p.digest, p.summary FROM post_versions v "  # noqa: S608 - only ? placeholders and fixed columns
             f"JOIN posts p ON p.id = v.post_id WHERE v.follow_id = ? AND v.article_id IN ({marks}) "
             "ORDER BY p.id LIMIT 1",
             (follow.id, *versions),

@@ -212,7 +212,7 @@ class Catalog:
 
     def article(self, article_id: str) -> Article | None:
         """The stored article with this id, or None."""
-        row = self._db().execute(f"SELECT {ARTICLE} FROM articles WHERE id = ?", (article_id,))
+        row = self._db().execute(f"SELECT {ARTICLE} FROM articles WHERE id = ?", (article_id,))  # noqa: S608 - only ? placeholders and fixed columns
         found = row.fetchone()
         return article_from_row(found) if found else None
 
@@ -227,7 +227,7 @@ class Catalog:
         found: dict[str, Article] = {}
         for chunk in _chunks(list(ids)):
             marks = ",".join("?" * len(chunk))
-            query = f"SELECT {ARTICLE} FROM articles WHERE id IN ({marks})"
+            query = f"SELECT {ARTICLE} FROM articles WHERE id IN ({marks})"  # noqa: S608 - only ? placeholders and fixed columns
             for row in self._db().execute(query, chunk):
                 found[row[0]] = article_from_row(row)
         return found
@@ -237,7 +237,7 @@ class Catalog:
         found: dict[str, Published | None] = {}
         for chunk in _chunks(list(ids)):
             marks = ",".join("?" * len(chunk))
-            query = f"SELECT id, published FROM articles WHERE id IN ({marks})"
+            query = f"SELECT id, published FROM articles WHERE id IN ({marks})"  # noqa: S608 - only ? placeholders and fixed columns
             found.update(
                 (row[0], published_from_json(row[1])) for row in self._db().execute(query, chunk)
             )
@@ -269,7 +269,7 @@ class Catalog:
     def latest(self, limit: int, offset: int = 0) -> list[Article]:
         """Newest versions of stories, newest first; ties by id."""
         query = (
-            f"SELECT {ARTICLE} FROM articles WHERE rank = 0 "
+            f"SELECT {ARTICLE} FROM articles WHERE rank = 0 "  # noqa: S608 - only ? placeholders and fixed columns
             "ORDER BY recency DESC, id LIMIT ? OFFSET ?"
         )
         rows = self._db().execute(query, (limit, offset))
@@ -291,7 +291,7 @@ class Catalog:
         for chunk in _chunks(wanted):
             marks = ",".join("?" * len(chunk))
             yield from self._db().execute(
-                f"SELECT id, recency FROM articles WHERE id IN ({marks})", chunk
+                f"SELECT id, recency FROM articles WHERE id IN ({marks})", chunk  # noqa: S608 - only ? placeholders and fixed columns
             )
 
     def titles_matching(self, needle: str, limit: int) -> list[tuple[str, str]]:
@@ -349,7 +349,7 @@ class Catalog:
         for chunk in _chunks(sorted(set(article_ids))):
             marks = ",".join("?" * len(chunk))
             query = (
-                "SELECT a.id, a.title, p.position, p.text, p.tokens, p.caption, p.terms "
+                "SELECT a.id, a.title, p.position, p.text, p.tokens, p.caption, p.terms "  # noqa: S608 - only ? placeholders and fixed columns
                 "FROM articles a LEFT JOIN passages p ON p.article = a.id AND p.position <= ? "
                 f"WHERE a.id IN ({marks}) ORDER BY a.id, p.position"
             )
@@ -375,7 +375,7 @@ class Catalog:
         for chunk in _chunks(sorted(set(positions))):
             marks = ",".join("?" * len(chunk))
             query = (
-                f"SELECT position, terms FROM passages WHERE article = ? AND position IN ({marks})"
+                f"SELECT position, terms FROM passages WHERE article = ? AND position IN ({marks})"  # noqa: S608 - only ? placeholders and fixed columns
             )
             found.update(self._db().execute(query, (article_id, *chunk)))
         return found
@@ -385,7 +385,7 @@ class Catalog:
         docs: list[int] = []
         for chunk in _chunks(sorted(article_ids)):
             marks = ",".join("?" * len(chunk))
-            query = f"SELECT doc FROM passages WHERE article IN ({marks})"
+            query = f"SELECT doc FROM passages WHERE article IN ({marks})"  # noqa: S608 - only ? placeholders and fixed columns
             docs.extend(row[0] for row in self._db().execute(query, chunk))
         return docs
 
@@ -427,7 +427,7 @@ class Catalog:
         for chunk in _chunks(list(docs)):
             marks = ",".join("?" * len(chunk))
             query = (
-                "SELECT p.doc, a.title, p.text FROM passages p JOIN articles a "
+                "SELECT p.doc, a.title, p.text FROM passages p JOIN articles a "  # noqa: S608 - only ? placeholders and fixed columns
                 f"ON a.id = p.article WHERE p.doc IN ({marks}) ORDER BY p.doc"
             )
             found.extend(self._db().execute(query, chunk))
@@ -457,7 +457,7 @@ class Catalog:
     def put_articles(self, rows: Iterable[ArticleRow]) -> None:
         """Store these articles, replacing any with the same id."""
         self._db().executemany(
-            f"INSERT OR REPLACE INTO articles VALUES ({', '.join('?' * 22)})",
+            f"INSERT OR REPLACE INTO articles VALUES ({', '.join('?' * 22)})",  # noqa: S608 - only ? placeholders and fixed columns
             (article_row(r) for r in rows),
         )
 

@@ -59,6 +59,7 @@ class Outcome:
 
 
 def lean(article: Article) -> Article:
+    """``article`` with only its first paragraphs: what the catalog keeps besides the passages."""
     return replace(article, paragraphs=article.paragraphs[:LEAN_PARAGRAPHS])
 
 
@@ -190,8 +191,11 @@ def update(
 
 
 class _Build:
-    """A new catalog, filled file by file: every article stored as the newest of its own story
-    with its passages; once all are in, versions are grouped and older ones step back."""
+    """A new catalog, filled file by file, then grouped into stories.
+
+    Every article is stored as the newest of its own story, with its passages; once all are
+    in, versions are grouped and older ones step back.
+    """
 
     BATCH = 2000  # rows per insert: one executemany per file would cost more than the rows
 

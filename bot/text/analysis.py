@@ -129,8 +129,9 @@ def normalize(text: str) -> str:
 
 
 class _Terms(dict[str, str]):
-    """Index term of every word seen ("" for a word dropped as a stop word, alone or once
-    stemmed): news repeats its words, so a dict lookup replaces most stemming.
+    """Index term of every word seen ("" for a word dropped as a stop word, alone or stemmed).
+
+    News repeats its words, so a dict lookup replaces most stemming.
 
     A word not seen yet is stemmed on the spot (``__missing__``), so looking up a text's words
     is one pass in C that stops only at new words. Bounded: emptied when full. Figures are

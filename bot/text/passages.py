@@ -84,7 +84,7 @@ def _pieces(text: str, max_tokens: int) -> Iterator[tuple[str, int, bool]]:
 
 
 def _joined_tokens(head: str, head_tokens: int | None, tail: str) -> int:
-    """Tokens of ``f"{head} {tail}"``, given those of ``head`` when known exactly.
+    r"""Tokens of ``f"{head} {tail}"``, given those of ``head`` when known exactly.
 
     cl100k cuts text into pieces before its byte-pair merges, and no piece runs from a
     character that is not whitespace on into a space after it; nor does any piece look past

@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import itertools
 
+import pytest
+
 from bot.newsroom import Newsroom
 from tests.bot_fixtures import (
     answer_embed,
@@ -18,6 +20,8 @@ from tests.bot_fixtures import (
     newsbot_on_fake,
     percentile,
 )
+
+pytestmark = pytest.mark.slow
 
 USERS = 50
 FIRST_USER = 1_300_000_000_000_000_000

@@ -33,6 +33,8 @@ from bot.discord_app.client import run_bot
 from bot.newsroom import Newsroom
 from bot.settings import Settings
 
+pytestmark = pytest.mark.slow
+
 never = threading.Event()
 
 

@@ -8,9 +8,13 @@ import signal
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.bot_fixtures import TROOPS, add_story, temp_corpus
 from tests.fake_discord import FakeDiscord, FakeInteraction
 from tests.helpers import REPO, newsroom
+
+pytestmark = pytest.mark.slow
 
 # `newsbot run` as the CLI starts it, over shard argv[4] of two.
 CHILD = """

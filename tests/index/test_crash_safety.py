@@ -19,6 +19,8 @@ from bot.index.generations import STOP_AT
 from bot.index.opening import open_index
 from tests.helpers import REPO, wire_story, write_story
 
+pytestmark = pytest.mark.slow
+
 STORIES = 300
 
 

@@ -32,6 +32,8 @@ ENGINE_MODULES = {"bm25": ["numpy", "rank_bm25"], "tantivy": ["tantivy"]}
 PROBE = """
 import json, sys
 from bot.terminal.cli import main
+
+pytestmark = pytest.mark.slow
 code = main(sys.argv[1:])
 print(json.dumps({"code": code, "modules": sorted(sys.modules)}))
 """

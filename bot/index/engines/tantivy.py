@@ -62,6 +62,7 @@ class TantivyEngine:
 
     @classmethod
     def build(cls, docs: Iterable[tuple[int, Sequence[str]]]) -> TantivyEngine:
+        """An engine over ``(passage number, terms)`` pairs, built in a private folder."""
         # Any iterable, read once: a caller can stream analyzed passages instead of holding
         # all their term lists (about 1.4 GB of Python strings at 1M passages).
         # A built engine exists before anyone says where it will be saved, and tantivy's
@@ -85,12 +86,14 @@ class TantivyEngine:
 
     @classmethod
     def load(cls, directory: Path) -> TantivyEngine:
+        """The engine saved in ``directory`` (memory-mapped segments, opened in place)."""
         path = directory / SUBDIR
         if not (path / "meta.json").exists():
             raise FileNotFoundError(f"no tantivy index in {path}")
         return cls(tantivy.Index.open(str(path)), path)
 
     def save(self, directory: Path) -> None:
+        """Copy the engine's committed state into ``directory``."""
         # Pending updates are committed first, and merges finished, so the copy is the engine's
         # whole state and no merge deletes a segment file while it is being copied. Committed
         # segment files never change, so copying them is safe.
@@ -100,6 +103,7 @@ class TantivyEngine:
         shutil.copytree(self._path, directory / SUBDIR, ignore=_LOCKS)
 
     def search(self, terms: Sequence[str], k: int) -> list[Hit]:
+        """The ``k`` best passages for analyzed ``terms``, by tantivy's BM25."""
         if not terms or k <= 0:
             return []
         searcher = self._index.searcher()
