@@ -41,7 +41,8 @@ class Fit:
     sentence: str | None
 
 
-def _share(weights: Mapping[str, float], present: Collection[str]) -> float:
+def coverage(weights: Mapping[str, float], present: Collection[str]) -> float:
+    """Share of the question's IDF weight whose terms ``present`` holds (0 to 1)."""
     total = sum(weights.values())
     if total <= 0:
         return 0.0
@@ -54,7 +55,7 @@ def sentence_scores(
     """Each sentence's score: the share of question weight it holds, plus the answer cue."""
     scored = []
     for sentence in sentences(text):
-        gained = _share(weights, set(analysis.analyze(sentence)))
+        gained = coverage(weights, set(analysis.analyze(sentence)))
         holds = asked is not None and holds_expected(sentence, asked.expects, asked.numbers)
         bonus = cue * (1.0 if gained > 0 else CUE_ALONE) if holds else 0.0
         scored.append((gained + bonus, sentence))

@@ -228,14 +228,6 @@ def story_term_set(index: NewsIndex, article_id: str) -> frozenset[str]:
     return index.story_terms(article_id)
 
 
-def coverage(weights: Mapping[str, float], present: Collection[str]) -> float:
-    """Share of the question's IDF weight whose terms the passage holds (0 to 1)."""
-    total = sum(weights.values())
-    if total <= 0:
-        return 0.0
-    return sum(w for t, w in weights.items() if t in present) / total
-
-
 def cite(
     number: int,
     article: Article,

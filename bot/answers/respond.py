@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from bot.answers import copies, records
-from bot.answers.choose import Fit, rank, with_sentence
+from bot.answers.choose import Fit, coverage, rank, with_sentence
 from bot.answers.question import LIGHT_WORDS, Asked, addresses, holds_expected, read_question, unmet
 from bot.answers.records import (
     QUESTION_WORDS,
@@ -16,7 +16,6 @@ from bot.answers.records import (
     QuestionError,
     cite,
     clean_question,
-    coverage,
     rank_stories,
     search_text,
     story_term_set,

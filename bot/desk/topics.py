@@ -6,12 +6,12 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass
 
+from bot.answers.choose import coverage
 from bot.answers.records import (
     MIN_COVERAGE,
     MIN_SHARED_TERMS,
     MIN_STORY_COVERAGE,
     STORY_PASSAGES,
-    coverage,
     passage_term_set,
     question_terms,
     story_term_set,
