@@ -18,6 +18,8 @@ from tests.bot_fixtures import TROOPS, bot_settings, temp_corpus
 from tests.fake_discord import FakeDiscord, point_discord_py_at
 from tests.helpers import REPO, newsroom
 
+pytestmark = pytest.mark.slow
+
 SLOW_SEARCHES = 8  # more than asyncio's default thread pool holds on a 2-core machine (6)
 
 # `newsbot run` as the CLI starts it (run_bot), over a Newsroom whose searches never end: a
@@ -33,7 +35,6 @@ from bot.discord_app.client import run_bot
 from bot.newsroom import Newsroom
 from bot.settings import Settings
 
-pytestmark = pytest.mark.slow
 
 never = threading.Event()
 

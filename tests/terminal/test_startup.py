@@ -13,6 +13,8 @@ import pytest
 
 from tests.helpers import REPO, wire_story, write_story
 
+pytestmark = pytest.mark.slow
+
 # Libraries a question over a committed index never needs (each costs a fresh process tens to
 # hundreds of milliseconds to import).
 NEVER = [
@@ -33,7 +35,6 @@ PROBE = """
 import json, sys
 from bot.terminal.cli import main
 
-pytestmark = pytest.mark.slow
 code = main(sys.argv[1:])
 print(json.dumps({"code": code, "modules": sorted(sys.modules)}))
 """
