@@ -27,7 +27,7 @@ from bot.text.passages import Passage
 log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
-    from bot.answers.respond import Reranker
+    from bot.answers.respond import Reranker, Similarity
     from bot.feeds.report import FeedStatus
     from bot.semantic.layer import Progress as EmbedProgress
     from bot.semantic.layer import SemanticLayer
@@ -278,11 +278,30 @@ class Newsroom:
         """Where /follow keeps its state for this corpus (bot.desk)."""
         return desk_path(Path(self.settings.cache_dir), Path(self.settings.corpus_dir))
 
+    def _similar(self, index: NewsIndex) -> Similarity | None:
+        """The question's cosine with passages, by passage id, from the semantic layer."""
+        layer = self.semantic
+        if layer is None or not layer.ready:
+            return None
+
+        def similar(question: str, passages: Sequence[Passage]) -> dict[str, float]:
+            numbers = index.catalog.numbers({p.article_id for p in passages})
+            wanted = {
+                numbers[p.passage_id]: p.passage_id for p in passages if p.passage_id in numbers
+            }
+            cosines = layer.similarity(question, list(wanted))
+            return {wanted[key]: cosine for key, cosine in cosines.items()}
+
+        return similar
+
     def ask(self, question: str, k: int | None = None) -> Answer:
         """The answer to ``question``: up to ``k`` cited passages (default: the setting's count)."""
         index = self.index
         with index.reading():
-            return ask(index, question, k or self.settings.ask_count, rerank=self._reranker(index))
+            return ask(
+                index, question, k or self.settings.ask_count,
+                rerank=self._reranker(index), similar=self._similar(index),
+            )  # fmt: skip
 
     def latest(self, n: int = 5, topic: str | None = None) -> list[Article]:
         """Newest stories first (newest version of each); undated and year-unknown ones last.

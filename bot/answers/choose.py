@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
+from bot.answers import meaning
 from bot.answers.question import Asked, holds_expected
 from bot.index.engines.base import K1, B
 from bot.text import analysis
@@ -56,7 +57,9 @@ def sentence_scores(
     scored = []
     for sentence in sentences(text):
         gained = coverage(weights, set(analysis.analyze(sentence)))
-        holds = asked is not None and holds_expected(sentence, asked.expects, asked.numbers)
+        holds = asked is not None and holds_expected(
+            sentence, asked.expects, asked.numbers, asked.measure
+        )
         bonus = cue * (1.0 if gained > 0 else CUE_ALONE) if holds else 0.0
         scored.append((gained + bonus, sentence))
     return scored
@@ -111,14 +114,17 @@ def term_scores(
     return [score / top if top > 0 else 0.0 for score in scores]
 
 
-def fit(passage: Passage, body: float, asked: Asked) -> Fit:
+def fit(passage: Passage, body: float, asked: Asked, meant: float = 0.0) -> Fit:
     """A passage's score as an answer, captions and fragments discounted.
 
     The score is its own words' BM25 (0..1), plus the answer cue when it holds what is asked
-    beside those words.
+    beside those words (or, with ``meant``, beside a meaning close to the question's), plus
+    ``meant``.
     """
-    cue = body > 0 and holds_expected(passage.text, asked.expects, asked.numbers)
-    score = body + (CUE_WEIGHT if cue else 0.0)
+    cue = (body > 0 or meant > 0) and holds_expected(
+        passage.text, asked.expects, asked.numbers, asked.measure
+    )
+    score = body + (CUE_WEIGHT if cue else 0.0) + meant
     if passage.is_caption:
         score *= CAPTION_FACTOR
     if passage.tokens < FRAGMENT_TOKENS:
@@ -151,15 +157,22 @@ def rank(
     asked: Asked,
     count: int = 1,
     engine_order: Sequence[str] = (),
+    cosines: Mapping[str, float] | None = None,
 ) -> list[Fit]:
     """``choose`` from terms already analyzed (``own[i]``: ``passages[i]``'s), without sentences.
 
     The answer line is left out (``sentence`` None): only the passages shown need one
-    (``with_sentence``), and cutting every candidate into sentences would cost more.
+    (``with_sentence``), and cutting every candidate into sentences would cost more. With
+    ``cosines`` (passage id -> the question's cosine, from the semantic layer), meaning adds
+    to each passage's score (``bot.answers.meaning.CHOICE_WEIGHT``).
     """
     ranked = {pid: i for i, pid in enumerate(engine_order)}
     bodies = term_scores(own, headline, weights)
-    fits = [fit(p, body, asked) for p, body in zip(passages, bodies, strict=True)]
+    meant = cosines or {}
+    fits = [
+        fit(p, body, asked, meaning.CHOICE_WEIGHT * max(0.0, meant.get(p.passage_id, 0.0)))
+        for p, body in zip(passages, bodies, strict=True)
+    ]
     fits.sort(key=lambda f: (-round(f.score, 9), ranked.get(f.passage.passage_id, len(ranked))))
     return fits[:count]
 

@@ -7,6 +7,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from bot.answers.measures import Measure, asks_measure, gives
 from bot.text import analysis
 
 Expects = Literal["number", "name", "date", "year"]
@@ -38,6 +39,8 @@ _EXPECTS: tuple[tuple[re.Pattern[str], Expects], ...] = (
         "name",
     ),
 )
+# Whether figure questions are read for what they measure (a switch for bench sweeps).
+MEASURES = True
 _WORDS = re.compile(r"[\w'’.-]+", re.UNICODE)
 _NUMBER = re.compile(r"\d")
 # What a place's stem gains as its people's adjective: korea/korean, tunisia/tunisian,
@@ -74,6 +77,9 @@ class Asked:
     expects: Expects | None
     numbers: frozenset[str]
     names: frozenset[str]
+    # What a figure question measures ("how much money" -> "money"): its answer is a figure
+    # with that unit (bot.answers.measures); None for a plain count or figure.
+    measure: Measure | None = None
 
 
 def read_question(question: str, framing: Collection[str] = ()) -> Asked:
@@ -94,14 +100,23 @@ def read_question(question: str, framing: Collection[str] = ()) -> Asked:
         opening = position == 0 or words[position - 1].endswith((".", "?", "!"))
         if acronym or (capitalised and not opening):
             names.update(t for t in analysis.analyze(word) if t.casefold() not in framing)
-    return Asked(expects, frozenset(numbers), frozenset(names))
+    measure = asks_measure(question) if expects == "number" and MEASURES else None
+    return Asked(expects, frozenset(numbers), frozenset(names), measure)
 
 
-def holds_expected(text: str, expects: Expects | None, ignore: Collection[str] = ()) -> bool:
+def holds_expected(
+    text: str,
+    expects: Expects | None,
+    ignore: Collection[str] = (),
+    measure: Measure | None = None,
+) -> bool:
     """Whether ``text`` holds the kind of thing the question asks for.
 
-    Figures in ``ignore`` (the question's own: "in 2018", "Saeul-3") are not an answer.
+    Figures in ``ignore`` (the question's own: "in 2018", "Saeul-3") are not an answer. With a
+    ``measure``, only a figure of it is ("46.5 trillion won" for "how much money").
     """
+    if expects == "number" and measure is not None:
+        return gives(text, measure, ignore)
     if expects == "number":
         figures = (f.replace(",", "").rstrip(".") for f in _FIGURE.findall(text))
         return any(f not in ignore for f in figures) or bool(_NUMBER_WORDS.search(text))
@@ -173,3 +188,4 @@ def unmet(asked: Asked, terms: Collection[str], years: Collection[str] = ()) -> 
     missing = [n for n in sorted(asked.numbers) if n not in terms and n not in years]
     missing += [n for n in sorted(asked.names) if not name_present(n, terms)]
     return missing
+

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from bot.answers import copies, records
+from bot.answers import copies, meaning, records
 from bot.answers.choose import Fit, coverage, rank, with_sentence
 from bot.answers.question import LIGHT_WORDS, Asked, addresses, holds_expected, read_question, unmet
 from bot.answers.records import (
@@ -44,6 +44,10 @@ NEW_PART = 0.05
 # A reranker sees the engine's passages for a question and returns them in its own order (with
 # its own scores): the hook where a semantic score is fused with BM25 (bot.semantic.rerank).
 Reranker = Callable[[str, list[tuple[Passage, float]]], list[tuple[Passage, float]]]
+# A semantic layer's reading of one question: its cosine with each of the given passages that
+# has a vector (the others are left out). With it, meaning as well as words chooses the passage
+# shown and decides "found" (bot.answers.meaning); without it, answers are BM25's alone.
+Similarity = Callable[[str, Sequence[Passage]], Mapping[str, float]]
 
 
 @dataclass
@@ -57,6 +61,8 @@ class _Story:
     fits: list[Fit] = field(default_factory=list)
     extra: list[Fit] = field(default_factory=list)  # its next-best passage, if slots are free
     cover: float = 0.0  # best coverage among its chosen passages (headline included)
+    sim: float | None = None  # the question's cosine with its chosen passage (semantic layer on)
+    near: float | None = None  # and with the closest of its passages weighed
 
 
 class _Read:
@@ -139,6 +145,7 @@ def respond(
     k: int = 3,
     per_story: int = 1,
     rerank: Reranker | None = None,
+    similar: Similarity | None = None,
 ) -> Answer:
     """The ``k`` best passages for ``question``, at most ``per_story`` from any one story.
 
@@ -147,6 +154,8 @@ def respond(
     best answers (answer-type cues, captions and fragments discounted); a story that lacks the
     question's figures, years or names does not answer it. ``found`` is False when no story
     is left that covers enough of the question: the nearest are then returned as ``closest``.
+    With ``similar`` (the semantic layer), the question's meaning weighs in the passage shown
+    and in "found" (``bot.answers.meaning``).
     """
     text = clean_question(question)
     query = search_text(text)
@@ -168,8 +177,10 @@ def respond(
     # decision: a story is judged on the question's telling words.
     judged = {t: w for t, w in weights.items() if t not in LIGHT_WORDS} or weights
     for story in stories:
-        _choose(read, story, weights, asked, per_story, judged)
+        _choose(read, story, weights, asked, per_story, judged, text, similar)
     answering = [s for s in stories if _answers(index, read, s, asked, weights)]
+    if similar is not None:
+        answering = meaning.reorder(answering, [s.near for s in answering])
     best = answering[0] if answering else None
     best_terms = story_term_set(index, best.article_id) if best else frozenset()
     found = best is not None and (
@@ -179,10 +190,17 @@ def respond(
         # an answer shares at least two of the question's words when it has two.
         and len(set(judged) & best_terms) >= min(base.MIN_SHARED_TERMS, len(judged))
     )
+    if similar is not None:
+        found = meaning.found(
+            found, [s.sim for s in answering], [s.near for s in answering],
+            max((s.cover for s in answering), default=0.0),
+        )  # fmt: skip
     if found:
         # Stories that merely rank (one rare word, repeated) are not shown as answers: fewer
         # citations beat padding an answer with noise.
-        shown = [s for s in answering if s.cover >= base.MIN_COVERAGE][:k]
+        shown = [
+            s for s in answering if s.cover >= base.MIN_COVERAGE or meaning.vouches(s.sim)
+        ][:k]
     else:
         shown = stories[: base.CLOSEST]
     # Slots a found answer leaves free go to a story's next passage when it answers nearly as
@@ -195,7 +213,12 @@ def respond(
             f
             for f in story.extra
             if f.score >= SECOND_FIT * story.fits[0].score
-            and _adds(weights, asked, story.fits[0].passage, f.passage, read)
+            # With the semantic layer a passage's score holds its meaning: one that scores
+            # nearly as well is close to the question too, whatever words it repeats.
+            and (
+                story.sim is not None
+                or _adds(weights, asked, story.fits[0].passage, f.passage, read)
+            )
         ]
         shows = story.fits + extra[: max(0, spare)]
         spare -= len(shows) - len(story.fits)
@@ -227,9 +250,8 @@ def _adds(
     new = set(read.own(other)) - held
     if coverage(weights, new) >= NEW_PART:
         return True
-    return holds_expected(other.text, asked.expects, asked.numbers) and not holds_expected(
-        shown.text, asked.expects, asked.numbers
-    )
+    kind = (asked.expects, asked.numbers, asked.measure)
+    return holds_expected(other.text, *kind) and not holds_expected(shown.text, *kind)
 
 
 def answers(index: NewsIndex, article_id: str, asked: Asked) -> bool:
@@ -248,8 +270,15 @@ def answers(index: NewsIndex, article_id: str, asked: Asked) -> bool:
 def _answers(
     index: NewsIndex, read: _Read, story: _Story, asked: Asked, weights: Mapping[str, float]
 ) -> bool:
-    """``answers``, the story's date read with the other candidates', and ``addresses``."""
-    if not addresses(asked, weights, story_term_set(index, story.article_id)):
+    """``answers``, the story's date read with the other candidates', and ``addresses``.
+
+    A story whose chosen passage the semantic layer finds close in meaning addresses the
+    question in other words ("do for a living" -> "attorney"); its figures and names must
+    still be there.
+    """
+    if not meaning.vouches(story.sim) and not addresses(
+        asked, weights, story_term_set(index, story.article_id)
+    ):
         return False
     if not asked.numbers and not asked.names:
         return True
@@ -291,6 +320,8 @@ def _choose(
     asked: Asked,
     count: int,
     judged: Mapping[str, float] | None = None,
+    question: str = "",
+    similar: Similarity | None = None,
 ) -> None:
     """The story's passages that best answer, and how much of the ``judged`` words they cover."""
     judged = weights if judged is None else judged
@@ -303,8 +334,13 @@ def _choose(
     pool.sort(key=lambda p: p.position)
     own = [read.own(p) for p in pool]
     engine_order = [p.passage_id for p in retrieved]
-    fits = rank(pool, own, text.headline, weights, asked, count + 1, engine_order)
+    cosines = similar(question, pool) if similar is not None else None
+    fits = rank(pool, own, text.headline, weights, asked, count + 1, engine_order, cosines)
     story.fits, story.extra = fits[:count], fits[count:]
+    if cosines:  # passages without a vector (not embedded yet) say nothing either way
+        shown = (f.passage.passage_id for f in story.fits)
+        story.sim = max((cosines[p] for p in shown if p in cosines), default=None)
+        story.near = max(cosines.values())
     story.cover = max((coverage(judged, read.terms(f.passage)) for f in story.fits), default=0.0)
     # The engine's best passage may cover more of the question than the one shown (which won
     # on its answer cue): the story is judged on what it holds, the display on what answers.

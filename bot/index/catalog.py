@@ -389,6 +389,15 @@ class Catalog:
             docs.extend(row[0] for row in self._db().execute(query, chunk))
         return docs
 
+    def numbers(self, article_ids: Iterable[str]) -> dict[str, int]:
+        """The passage numbers of these articles, by passage id ("article:position")."""
+        found: dict[str, int] = {}
+        for chunk in _chunks(sorted(article_ids)):
+            marks = ",".join("?" * len(chunk))
+            query = f"SELECT doc, article, position FROM passages WHERE article IN ({marks})"  # noqa: S608 - only ? placeholders and fixed columns
+            found.update((f"{a}:{pos}", doc) for doc, a, pos in self._db().execute(query, chunk))
+        return found
+
     def passage(self, article_id: str, position: int) -> Passage | None:
         """Passage ``position`` of an article, or None."""
         query = f"{PASSAGE} WHERE article = ? AND position = ?"

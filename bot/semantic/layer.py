@@ -7,12 +7,15 @@ import threading
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from bot.semantic import fusion
 from bot.semantic.fusion import Hit, Method, rerank
 from bot.semantic.model import Embedder, SemanticUnavailable, shared_embedder, unavailable_reason
 from bot.semantic.vectors import VectorStore, VectorStoreError
+
+if TYPE_CHECKING:
+    import numpy as np
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +43,8 @@ RECALL_MAX_PASSAGES = 100_000
 # Passages embedded per step; the store is saved after each, so an interrupted first build
 # keeps what it embedded (about a minute of work at most on this hardware).
 EMBED_STEP = 1024
+# Questions whose vectors are remembered (the bot's search threads ask a few at once).
+QUESTIONS_REMEMBERED = 16
 
 # rerank: BM25's candidates reordered with their vectors; recall: dense search's hits fused
 # with BM25's; both: the two together.
@@ -88,6 +93,10 @@ class SemanticLayer:
         # Why the layer cannot serve (missing packages, a bad digest): answers are BM25's then.
         self.error: str | None = unavailable_reason()
         self._lock = threading.Lock()
+        # The last questions' vectors: one answer asks for its question's vector several times
+        # (rerank, then each candidate story's passages), and embedding it costs milliseconds.
+        self._questions: dict[str, np.ndarray] = {}
+        self._questions_lock = threading.Lock()
 
     @property
     def ready(self) -> bool:
@@ -163,6 +172,31 @@ class SemanticLayer:
         still = "; reranking still on" if self.mode == "both" else ""
         return f"dense recall off: {_size(count)} passages > {_size(self.recall_max)}{still}"
 
+    def question_vector(self, question: str) -> np.ndarray:
+        """The question's vector, remembered for the few questions asked last."""
+        with self._questions_lock:
+            found = self._questions.get(question)
+        if found is None:
+            found = self.embedder.embed_one(question)
+            with self._questions_lock:
+                if len(self._questions) >= QUESTIONS_REMEMBERED:
+                    self._questions.pop(next(iter(self._questions)))
+                self._questions[question] = found
+        return found
+
+    def similarity(self, question: str, keys: Sequence[int]) -> dict[int, float]:
+        """The question's cosine with each passage in ``keys`` that has a vector (no others)."""
+        store = self.store
+        if store is None or self.error is not None or not keys:
+            return {}
+        try:
+            question_vector = self.question_vector(question)
+        except SemanticUnavailable as error:
+            self.error = str(error)
+            log.warning("%s; answers use BM25 alone", error)
+            return {}
+        return {key: float(vector @ question_vector) for key, vector in store.get(keys).items()}
+
     def rerank(
         self, question: str, hits: Sequence[Hit], known: Collection[int] | None = None
     ) -> list[Hit]:
@@ -177,7 +211,7 @@ class SemanticLayer:
         if store is None or self.error is not None or not hits:
             return list(hits)
         try:
-            question_vector = self.embedder.embed_one(question)
+            question_vector = self.question_vector(question)
         except SemanticUnavailable as error:
             self.error = str(error)
             log.warning("%s; answers use BM25 alone", error)

@@ -133,3 +133,17 @@ def test_paraphrased_question_finds_the_story_that_answers_with_the_layer_on(
     assert on.found
     assert on.citations[0].article_id == "ferry"
     assert "45 passengers drowned" in on.citations[0].text
+
+
+def test_one_answer_embeds_its_question_once_though_rerank_and_choice_both_use_it(
+    tmp_path: Path, embedded_texts: list[str]
+) -> None:
+    corpus = tmp_path / "corpus"
+    for name, text in (("ferry.md", FERRY), ("shares.md", SHARES), ("rice.md", RICE)):
+        write_story(corpus, name, text)
+    room = newsroom(corpus, tmp_path / "cache", semantic=True)
+    embedded_texts.clear()
+    question = "How many passengers died when the ferry capsized?"
+    answer = room.ask(question, 3)
+    assert answer.found
+    assert embedded_texts == [question]
