@@ -10,18 +10,21 @@ T = TypeVar("T")
 # Share of a passage's cosine with the question added to its answer score when a story's
 # passage is chosen (the word score is 0..1 plus the answer cue): "What made the crane topple?"
 # is answered by "caused by strong winds", which shares none of its words. Tuned on the tune
-# split of bench/qa (`python -m bench.answers --sweep`): 1.5-3 tie on answer@3, 2 leads answer@1.
+# split of bench/qa (`python -m bench.answers --sweep`; 0, 1, 2, 3): 0 lost 1-2 questions of
+# answer@3, 1-3 tied on it, 2 led on answer@1.
 CHOICE_WEIGHT = 2.0
 # A chosen passage at least this close in meaning addresses the question even when the
 # question's other words are absent from the story ("do for a living" -> "attorney"), and
 # makes the answer found when too few of its words are there. Figures and names must still be
 # present. MiniLM cosines of a question with the paragraph that answers it lie mostly in
-# 0.5-0.8 on the tune split; off-corpus questions' best passages mostly below 0.5. (0.45-0.65
-# swept: 0.65 let the fewest near-misses through at the same answerable figures.)
+# 0.5-0.8 on the tune split; off-corpus questions' best passages mostly below 0.5. (0.55 and
+# 0.65 tied on answerable questions; 0.65 let one near-miss fewer through.)
 VOUCH = 0.65
 # A found answer none of whose answering stories has a passage this close in meaning is not
-# found: sharing two rare words with a story is not answering ("the president of France" -> a
-# magicians' society's president).
+# found: sharing two rare words with a story is not answering ("the president of France" -> an
+# asylum story naming France). Tune: against no floor, 0.4 lifted off-corpus not-found
+# 81.2 -> 90.6 and near-miss 68 -> 72 for one answerable question (answer@3 88.0 -> 87.2);
+# 0.35 caught fewer, 0.45 cost another.
 FLOOR = 0.4
 # ... unless a shown passage holds (with its headline) this share of the question's words: a
 # fact mentioned in passing ("said Khaled Al-Maeena, editor at large of the Saudi Gazette")
@@ -54,10 +57,10 @@ def found(
     return lexical or vouches(chosen[0])
 
 
-# Stories are reordered by reciprocal-rank fusion of their order so far (BM25, or BM25 fused
-# with passage cosines) and their closest passage's cosine; None keeps the order. (1-30 gave
-# the same tune figures.)
-STORY_RRF_K: float | None = 10.0
+# Stories may be reordered by reciprocal-rank fusion of their order so far (BM25 fused with
+# passage cosines) and their closest passage's cosine; None keeps the order. Off: with the
+# blend's fusion it cost a question of tune answer@3 (86.3 against 87.2), for one of answer@1.
+STORY_RRF_K: float | None = None
 
 
 def reorder(stories: Sequence[T], nearest: Sequence[float | None]) -> list[T]:

@@ -14,14 +14,15 @@ Method = Literal["rrf", "blend"]
 
 # The fusion the layer uses, and its constants: chosen by `python -m bench.answers --corpus
 # bench/out/qa-corpus --sweep` on bench/qa's tune split only (never the held-out third, never
-# SciFact; bench/results/semantic/semantic-sweep.md). RRF k=10 beat 30, 60 and 120 at every
-# candidate count (tune answer@3 80.3 against 77-79.5, story@3 90.6 against 88.9-89.7), and
-# tied the best blends on answer@3 with a better answer@1 and off-corpus not-found.
-METHOD: Method = "rrf"
+# SciFact; bench/results/semantic/semantic-sweep.md). Since meaning also picks the passage
+# shown and decides "found" (bot.answers.meaning), the fusion moves little: every RRF k and
+# blend weight landed within one question of each other on tune answer@3 (85.5-86.3); the
+# blend at 0.5 led on answer@1 (76.1 against 74.4-75.2 for RRF k = 10).
+METHOD: Method = "blend"
 # Reciprocal-rank fusion's damping constant (60 in Cormack, Clarke & Büttcher, SIGIR 2009;
 # smaller here because only a handful of top ranks matter for three citations).
 RRF_K = 10
-# Share of the dense score in the blend (used when METHOD is "blend"; 0.2-0.5 tied on tune).
+# Share of the dense score in the blend (0.5 and 0.7 tied on tune; 0.2-0.35 a question behind).
 BLEND_DENSE_WEIGHT = 0.5
 # Theoretical minima for the blend's normalisation (score / range from the lowest possible
 # score to the best seen). Bruch, Gai & Ingber (TOIS 2023) found this steadier than min-max

@@ -26,11 +26,13 @@ FOLDER = "vectors"
 # --corpus bench/out/qa-corpus --sweep`; never on the held-out third or SciFact), with the
 # fusion's own constants in bot.semantic.fusion:
 # BM25's best passages whose vectors are compared with the question's (the rest keep their
-# BM25 share only); answers hands over 40 (records.COVERAGE_DEPTH x OVERFETCH). 20 tied 10 on
-# tune answer@3 with a better answer@1; 40 lost a question at every fusion setting.
-CANDIDATES = 20
-# Passages dense search adds to BM25's candidates (0: none). 10, 20 and 40 gave the same tune
-# figures (story@3 +0.9 over no recall, off-corpus not-found +3.1): 10, the cheapest.
+# BM25 share only); answers hands over 40 (records.COVERAGE_DEPTH x OVERFETCH). 10 and 20 tied
+# on tune; 40 lost a question: 10, the cheapest.
+CANDIDATES = 10
+# Passages dense search adds to BM25's candidates when recall is on (modes "recall" and
+# "both"). On tune, recall 10 or 20 tied no recall on answer@3 and story@3 and cost a question
+# of answer@1; 40 cost two: the default mode is "rerank" (no recall). Kept for a corpus whose
+# questions paraphrase more than these.
 RECALL = 10
 # Whether a recalled passage may bring in a story BM25 did not find, or only reorder (surface
 # another passage of) stories BM25 found: at recall 10, adding stories found one more.
@@ -75,7 +77,7 @@ class SemanticLayer:
     def __init__(
         self,
         embedder: Embedder | None = None,
-        mode: Mode = "both",
+        mode: Mode = "rerank",
         method: Method = fusion.METHOD,
     ) -> None:
         self.embedder = embedder or shared_embedder()

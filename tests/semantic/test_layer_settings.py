@@ -96,7 +96,7 @@ def test_dense_recall_turns_off_past_its_size_while_reranking_stays_on() -> None
 
 def test_recall_off_line_names_sizes_as_a_reader_says_them() -> None:
     layer = _layer(VECTORS, QUESTION)
-    layer.recall_max = 200_000
+    layer.mode, layer.recall_max = "both", 200_000
     assert layer.recall_off(1_200_000) == (
         "dense recall off: 1.2M passages > 200k; reranking still on"
     )
