@@ -21,6 +21,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+from bot.index import checked
 from bot.index.rows import (
     ARTICLE,
     INDEXES,
@@ -75,6 +76,7 @@ class Catalog:
         self._opened: list[sqlite3.Connection] = []
         self._guard = threading.Lock()
         self._bulk = False
+        self._vouch = checked.Vouch(path)  # skips the next open's page check (bot.index.checked)
 
     @classmethod
     def create(cls, directory: Path, meta: dict[str, str]) -> Catalog:
@@ -106,6 +108,7 @@ class Catalog:
         # Written without syncs: make it durable before a rename makes it the live index.
         with open(self.path, "rb") as handle:
             os.fsync(handle.fileno())
+        checked.stamp(self.path, checked.identity(self.path))  # as this process's SQLite wrote it
 
     @classmethod
     def open(cls, directory: Path, read_only: bool = False) -> Catalog:
@@ -114,6 +117,8 @@ class Catalog:
         if not path.is_file():
             raise CatalogError(f"no catalog in {directory}")
         catalog = cls(path, read_only)
+        if not read_only and catalog._vouch.adopt():
+            checked.close_at_exit(catalog)
         try:
             found = catalog.meta().get("format")
         except sqlite3.DatabaseError as error:
@@ -148,11 +153,14 @@ class Catalog:
 
     def close(self) -> None:
         """Close every thread's connection; a later call opens a fresh one."""
+        sound = self._vouch.holds()
         with self._guard:
             opened, self._opened = self._opened, []
         for connection in opened:
             connection.close()
         self._local = threading.local()
+        if sound:  # the last close checkpoints the journal into the file: stamp what it left
+            self._vouch.renew()
 
     @contextmanager
     def reading(self) -> Iterator[None]:
@@ -173,6 +181,7 @@ class Catalog:
         """One atomic change: all of it is committed, or none of it."""
         db = self._db()
         db.execute("BEGIN IMMEDIATE")
+        sound = self._vouch.holds()  # with the write lock held: no other commit meanwhile
         try:
             yield
         except BaseException:
@@ -182,6 +191,8 @@ class Catalog:
                 db.execute("ROLLBACK")
             raise
         db.execute("COMMIT")
+        if sound:  # a commit may checkpoint into the file: still sound, as SQLite wrote it
+            self._vouch.renew()
 
     # --- reads ---------------------------------------------------------------------------
 
