@@ -143,13 +143,17 @@ class Newsroom:
             quick=quick,
         )
 
-    def refresh(self) -> Report:
-        """Re-read what changed on disk; readers keep the old index until the new one is ready."""
+    def refresh(self, full: bool = True) -> Report:
+        """Re-read what changed on disk; readers keep the old index until the new one is ready.
+
+        ``full``: stat every file; otherwise list only the folders whose time changed (a file
+        rewritten in place waits for the next full refresh).
+        """
         with self._lock:
             if self.settings.shard_count is not None and not self._lease.try_hold():
                 report = self._reopen()
             else:
-                index, report = self._open(rebuild=False, current=self.index)
+                index, report = self._open(rebuild=False, current=self.index, quick=not full)
                 # Reused, it is the same index; otherwise it was updated, or it finished an
                 # update a failure interrupted (a rebuilt engine): a new index, with its own
                 # story terms.

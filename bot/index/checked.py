@@ -15,12 +15,11 @@ reads the page, and the next refresh rebuilds the index (``NewsIndex.damage``).
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import os
-import weakref
+import sqlite3
+import threading
 from pathlib import Path
-from typing import Protocol
 
 SUFFIX = ".checked"
 
@@ -73,7 +72,6 @@ def stamp(path: Path, seen: str | None) -> bool:
     return True
 
 
-
 class Vouch:
     """One process's word that a catalog file is sound, kept up as its own writes change it."""
 
@@ -107,22 +105,18 @@ class Vouch:
             self._sound = None
 
 
-class _Closable(Protocol):
-    def close(self) -> None: ...
+def close(connections: list[sqlite3.Connection], guard: threading.Lock, vouch: Vouch) -> None:
+    """Close a catalog's connections, then stamp the file as the last one's checkpoint left it.
 
-
-# Closed at exit: left to the interpreter, a catalog's last connection checkpoints its journal
-# into the file after the stamp, and the next process would check every page again.
-_at_exit: weakref.WeakSet[_Closable] = weakref.WeakSet()
-
-
-def close_at_exit(item: _Closable) -> None:
-    """Close ``item`` when the interpreter exits, unless it is gone by then."""
-    _at_exit.add(item)
-
-
-@atexit.register
-def _close_all() -> None:
-    for item in list(_at_exit):
-        with contextlib.suppress(Exception):  # exiting anyway: a failed close costs a check
-            item.close()
+    Also a catalog's finalizer (``weakref.finalize``), when it is dropped unclosed or the
+    interpreter exits: left to themselves, its connections would checkpoint after the stamp,
+    and the next process would check every page again.
+    """
+    sound = vouch.holds()
+    with guard:
+        opened = list(connections)
+        connections.clear()
+    for connection in opened:
+        connection.close()
+    if sound:
+        vouch.renew()

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sqlite3
+import stat
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,6 +17,7 @@ from bot.index import folders
 from bot.index.catalog import Catalog, CatalogError
 from bot.index.engines.registry import engine_kind
 from bot.ingest import corpus
+from bot.ingest.corpus import FileState
 from bot.storage import corpus_cache_path as index_dir  # one index folder per corpus folder
 from bot.storage import exclusive_lock
 
@@ -47,18 +50,23 @@ def open_index(
     used only while it is still the live generation. ``engine`` may be ``auto``: bm25 or
     tantivy by the number of passages, switched when the corpus crosses the threshold.
 
-    ``quick``: when no folder of the corpus changed since the index last matched it (a stat
-    per folder, none per file: ``bot.index.folders``), answer from the committed index at
-    once; a file rewritten in place is then seen only by the next full scan. Any added or
-    removed file changes its folder's time, so it is read before this returns.
+    ``quick``: list only the folders whose time changed since the index last matched the
+    corpus (a stat per folder, none per file: ``bot.index.folders``), and read what changed
+    in them; with none changed, answer from the committed index at once. A file rewritten in
+    place is then seen only by the next full scan. Any added or removed file changes its
+    folder's time, so it is read before this returns.
     """
     started = time.perf_counter()
     home = index_dir(cache_dir, corpus_dir)
-    if quick and not rebuild and current is None:
-        current, quick_note = generations.live_index(home, None, engine, passage_tokens)
-        stored = _untouched(corpus_dir, current, engine) if current is not None else None
-        if current is not None and stored is not None:
-            return current, _unscanned_report(current, stored, started, quick_note)
+    if quick and not rebuild:
+        live, quick_note = generations.live_index(home, current, engine, passage_tokens)
+        if live is not None:
+            opened = _by_folders(corpus_dir, home, live, engine, passage_tokens, progress)
+            if opened is not None:
+                index, report = opened
+                return index, replace(report, seconds=time.perf_counter() - started,
+                                      note=report.note or quick_note)  # fmt: skip
+            current = live
     times = None if rebuild else _folder_times(corpus_dir, current)
     found = corpus.scan(corpus_dir)
     index, report = _up_to_date(
@@ -237,31 +245,173 @@ def _stored_folders(meta: Mapping[str, str]) -> _Folders | None:
 _COUNTED = ("stories", "articles", "passages", "files")
 
 
-def _untouched(corpus_dir: Path, index: NewsIndex, setting: str) -> _Folders | None:
-    """What the catalog recorded, when ``index`` can answer as it is; None when not.
+def _by_folders(
+    corpus_dir: Path,
+    home: Path,
+    live: NewsIndex,
+    engine: str,
+    passage_tokens: int,
+    progress: indexing.Progress | None,
+) -> tuple[NewsIndex, Report] | None:
+    """``open_index(quick=True)`` from the catalog's folder record; None: scan every file.
 
-    It can when nothing is pending, no folder of the corpus changed since the catalog matched
-    it (no file stat'd), and its engine fits the setting; otherwise the corpus must be scanned.
+    Without a changed folder the index answers as it is (after a stat per folder). Otherwise
+    the changed folders alone are listed and their files compared with the catalog's; what
+    changed is read, under the update lock, as a full scan would read it.
     """
+    stored = _recorded(live)
+    moved = folders.moved(corpus_dir, stored.times) if stored is not None else None
+    if stored is None or moved is None:
+        return None
+    if not generations.engine_fits(live, engine, stored.counts["passages"]):
+        return None
+    if not moved.any:
+        return live, _unscanned_report(live, stored)
+    look = _Look.take(corpus_dir, live, stored, moved)
+    if look is None:
+        return None
+    if not look.changed:  # folders touched, no story file changed: record their times
+        try:
+            _record(live.catalog, look.fingerprint, moved.times, look.problems(), stored.counts)
+        except (sqlite3.Error, OSError) as error:  # a read-only cache: listed again next time
+            log.debug("could not record the corpus's folder times: %s", error)
+        return live, _unscanned_report(live, stored)
+    try:
+        with exclusive_lock(home / generations.LOCK):
+            if not generations.is_live(home, live):
+                return None  # replaced meanwhile: the full path opens the new one
+            # Another process may have brought the catalog up to date while this one waited;
+            # if not, the listing stands (a snapshot of those folders, as any scan is).
+            again = _recorded(live)
+            if again != stored:
+                stored = again
+                moved = folders.moved(corpus_dir, stored.times) if stored is not None else None
+                look = _Look.take(corpus_dir, live, stored, moved) if stored and moved else None
+                if look is None or stored is None or moved is None:
+                    return None
+            return _read_moved(corpus_dir, home, live, stored, moved, look, engine,
+                               passage_tokens, progress)  # fmt: skip
+    except (CatalogError, sqlite3.DatabaseError, OSError, ValueError) as error:
+        if not is_damage(error):
+            raise
+        return None  # the full path finds the damage again and rebuilds
+
+
+@dataclass(frozen=True)
+class _Look:
+    """The moved folders listed, beside what the catalog holds of them."""
+
+    stored: _Folders
+    scope: list[str]  # the folders listed, and those gone
+    found: corpus.Scan
+    known: dict[str, FileState]
+    fingerprint: str  # the corpus's, with the listed folders as found
+    changed: bool  # a story file in them was added, removed or has another size or time
+
+    @classmethod
+    def take(
+        cls, corpus_dir: Path, live: NewsIndex, stored: _Folders, moved: folders.Moved
+    ) -> _Look | None:
+        found = corpus.scan(corpus_dir, only=moved.listed)
+        if found.unlisted:
+            return None
+        scope = [*moved.listed, *moved.gone]
+        with live.catalog.reading():
+            known = live.catalog.files(scope)
+        fingerprint = corpus.shifted(
+            stored.fingerprint,
+            ((path, state.size, state.mtime_ns) for path, state in known.items()),
+            ((path, size, mtime) for path, (_, size, mtime) in found.files.items()),
+        )
+        changed = bool(corpus.stale(found, known)) or known.keys() != found.files.keys()
+        return cls(stored, scope, found, known, fingerprint, changed)
+
+    def problems(self, files: Mapping[str, FileState] | None = None) -> dict[str, str]:
+        """The skipped files: the record's, with those in the listed folders as now found."""
+        inside = set(self.scope)
+        kept = {
+            path: why
+            for path, why in self.stored.problems.items()
+            if path.rpartition("/")[0] not in inside
+        }
+        files = self.known if files is None else files
+        now = corpus.problems(self.found, {p: s.problem for p, s in files.items() if s.problem})
+        return dict(sorted({**kept, **now}.items()))
+
+
+def _read_moved(
+    corpus_dir: Path,
+    home: Path,
+    live: NewsIndex,
+    stored: _Folders,
+    moved: folders.Moved,
+    look: _Look,
+    engine: str,
+    passage_tokens: int,
+    progress: indexing.Progress | None,
+) -> tuple[NewsIndex, Report]:
+    """Under the lock: read what changed in the moved folders, then record the folder times."""
+    catalog, known = live.catalog, look.known
+    if not look.changed:
+        _record(catalog, look.fingerprint, moved.times, look.problems(), stored.counts)
+        return live, _unscanned_report(live, stored)
+    stale = corpus.stale(look.found, known)
+    before = {p.article_id for p in catalog.in_files([p for p in stale if p in known])}
+    part = generations.indexing_module().Part(known, look.fingerprint, _locator(corpus_dir))
+    outcome = generations.indexing_module().update(
+        catalog, look.found, passage_tokens, generations.counted(progress), part=part
+    )
+    generations.checkpoint("catalog-committed")
+    terms = {doc: text.split() for doc, text in outcome.added}
+    updated = NewsIndex(catalog, generations.catch_up(live, terms), live.generation)
+    added, revised = _story_news(catalog, before, outcome.changes)
+    updated, switched = generations.fitted(home, updated, engine)
+    changes = outcome.changes
+    with updated.reading():
+        counts = updated.counts()
+        counts["files"] = stored.counts["files"] + len(changes.added) - len(changes.removed)
+        problems = look.problems(updated.catalog.files(look.scope))
+    _record(updated.catalog, look.fingerprint, moved.times, problems, counts)
+    unchanged = counts["files"] - len(changes.added) - len(changes.changed)
+    log.info("index refreshed: %s (%s)", changes.summary(), home)
+    report = Report(
+        "refreshed", updated.engine.name, counts["stories"], counts["articles"],
+        counts["passages"], 0.0, replace(changes, unchanged=unchanged), problems, switched,
+        added, revised,
+    )  # fmt: skip
+    return updated, report
+
+
+def _recorded(index: NewsIndex) -> _Folders | None:
+    """The catalog's folder record, when it still describes the catalog (nothing pending)."""
     catalog = index.catalog
     with catalog.reading():
         meta, pending = catalog.meta(), catalog.count("pending")
     stored = _stored_folders(meta)
     if pending or stored is None or stored.fingerprint != meta.get("fingerprint"):
         return None
-    if not folders.unchanged(corpus_dir, stored.times):
-        return None
-    return stored if generations.engine_fits(index, setting, stored.counts["passages"]) else None
+    return stored
 
 
-def _unscanned_report(
-    index: NewsIndex, stored: _Folders, started: float, note: str | None
-) -> Report:
+def _locator(corpus_dir: Path) -> Callable[[str], tuple[str, int, int] | None]:
+    """(path, size, mtime) of a corpus file by relative path; None unless a regular file."""
+
+    def locate(relative: str) -> tuple[str, int, int] | None:
+        path = os.path.join(corpus_dir, relative)
+        try:
+            info = os.stat(path, follow_symlinks=False)
+        except OSError:
+            return None
+        return (path, info.st_size, info.st_mtime_ns) if stat.S_ISREG(info.st_mode) else None
+
+    return locate
+
+
+def _unscanned_report(index: NewsIndex, stored: _Folders) -> Report:
     counts = stored.counts
     return Report(
         "reused", index.engine.name, counts["stories"], counts["articles"], counts["passages"],
-        time.perf_counter() - started, corpus.Changes(unchanged=counts["files"]),
-        dict(stored.problems), note,
+        0.0, corpus.Changes(unchanged=counts["files"]), dict(stored.problems),
     )  # fmt: skip
 
 
@@ -299,9 +449,20 @@ def _remember_folders(index: NewsIndex, found: corpus.Scan, times: dict[str, int
                 return  # as recorded (a periodic scan that found nothing new)
             counts = {what: catalog.count(what) for what in _COUNTED}
             problems = corpus.problems(found, catalog.problems())
-        value = {"fingerprint": fingerprint, "times": times, "problems": problems,
-                 "counts": counts}  # fmt: skip
-        with catalog.writing():
-            catalog.set_meta({FOLDERS: json.dumps(value, separators=(",", ":"))})
+        _record(catalog, fingerprint, times, problems, counts)
     except sqlite3.Error as error:  # only a later first answer is slower for it
         log.debug("could not record the corpus's folder times: %s", error)
+
+
+def _record(
+    catalog: Catalog,
+    fingerprint: str,
+    times: Mapping[str, int],
+    problems: Mapping[str, str],
+    counts: Mapping[str, int],
+) -> None:
+    """Store the folder record: what the catalog matched, as of the folder times taken."""
+    value = {"fingerprint": fingerprint, "times": times, "problems": problems, "counts": counts}
+    with catalog.writing():
+        if catalog.meta().get("fingerprint") == fingerprint:  # not updated by another meanwhile
+            catalog.set_meta({FOLDERS: json.dumps(value, separators=(",", ":"))})

@@ -73,15 +73,17 @@ class CorpusWatch(commands.Cog):
                 folder, stop_event=self._stop, debounce=DEBOUNCE_MS, ignore_permission_denied=True
             ):
                 log.debug("corpus events: %d changes", len(changes))
-                await self._refresh()
+                # Only the folders whose time changed: a story added is answerable in a second
+                # however large the corpus; the periodic scan still stats every file.
+                await self._refresh(full=False)
         except asyncio.CancelledError:
             raise
         except Exception as error:  # no inotify, a watch limit reached, the folder gone...
             log.warning("no file-system events for %s (%s); relying on scans", folder, error)
 
-    async def _refresh(self) -> Report | None:
+    async def _refresh(self, full: bool = True) -> Report | None:
         try:
-            report = await asyncio.to_thread(self.bot.newsroom.refresh)
+            report = await asyncio.to_thread(self.bot.newsroom.refresh, full)
         except Exception:  # a bad moment on disk must not stop future refreshes
             log.exception("corpus refresh failed; will try again")
             return None
