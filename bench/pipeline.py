@@ -273,7 +273,8 @@ async def _follow_new_story(room: object, corpus: Path) -> dict[str, object]:
     async def watch() -> None:
         nonlocal refreshes
         async for _changes in watchfiles.awatch(corpus, stop_event=stop, debounce=DEBOUNCE_MS):
-            await asyncio.to_thread(room.refresh)  # type: ignore[attr-defined]
+            # As the bot's corpus watch does on events: only the folders whose time moved.
+            await asyncio.to_thread(room.refresh, False)  # type: ignore[attr-defined]
             refreshes += 1
             refreshed.set()
 
