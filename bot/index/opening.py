@@ -390,7 +390,9 @@ def _recorded(index: NewsIndex) -> _Folders | None:
     stored = _stored_folders(meta)
     if pending or stored is None or stored.fingerprint != meta.get("fingerprint"):
         return None
-    return stored
+    # A fingerprint of another kind (an older newsbot's digest) cannot be shifted by what
+    # changed: the next full scan records one of this kind.
+    return stored if len(stored.fingerprint) == corpus.FINGERPRINT_HEX else None
 
 
 def _locator(corpus_dir: Path) -> Callable[[str], tuple[str, int, int] | None]:

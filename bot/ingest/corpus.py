@@ -87,6 +87,7 @@ class Scan:
 # equal for equal sets of files in any order, and shifted by what changed in a few folders
 # without going over the other files again (``shifted``).
 _FINGERPRINT_BITS = 128
+FINGERPRINT_HEX = _FINGERPRINT_BITS // 4  # hex digits in a fingerprint
 
 
 def _entry(name: str, size: int, mtime: int, unlisted: str = "") -> int:
@@ -95,7 +96,7 @@ def _entry(name: str, size: int, mtime: int, unlisted: str = "") -> int:
 
 
 def _hex(total: int) -> str:
-    return f"{total % (1 << _FINGERPRINT_BITS):032x}"
+    return f"{total % (1 << _FINGERPRINT_BITS):0{FINGERPRINT_HEX}x}"
 
 
 def shifted(
