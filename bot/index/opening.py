@@ -67,7 +67,7 @@ def open_index(
                 return index, replace(report, seconds=time.perf_counter() - started,
                                       note=report.note or quick_note)  # fmt: skip
             current = live
-    times = None if rebuild else _folder_times(corpus_dir, current)
+    times = _folder_times(corpus_dir, None if rebuild else current)
     found = corpus.scan(corpus_dir)
     index, report = _up_to_date(
         home, found, engine, passage_tokens, rebuild, progress, current, started
