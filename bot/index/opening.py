@@ -267,34 +267,31 @@ def _by_folders(
         return None
     if not moved.any:
         return live, _unscanned_report(live, stored)
-    look = _Look.take(corpus_dir, live, stored, moved)
-    if look is None:
-        return None
-    if not look.changed:  # folders touched, no story file changed: record their times
-        try:
-            _record(live.catalog, look.fingerprint, moved.times, look.problems(), stored.counts)
-        except (sqlite3.Error, OSError) as error:  # a read-only cache: listed again next time
-            log.debug("could not record the corpus's folder times: %s", error)
-        return live, _unscanned_report(live, stored)
     try:
+        look = _Look.take(corpus_dir, live, stored, moved)
+        if look is None:
+            return None
+        if not look.changed:  # folders touched, no story file changed: record their times
+            try:
+                _record(live.catalog, look.fingerprint, moved.times, look.problems(),
+                        stored.counts)  # fmt: skip
+            except (sqlite3.OperationalError, OSError) as error:  # a read-only cache
+                log.debug("could not record the corpus's folder times: %s", error)
+            return live, _unscanned_report(live, stored)
         with exclusive_lock(home / generations.LOCK):
             if not generations.is_live(home, live):
                 return None  # replaced meanwhile: the full path opens the new one
-            # Another process may have brought the catalog up to date while this one waited;
-            # if not, the listing stands (a snapshot of those folders, as any scan is).
-            again = _recorded(live)
-            if again != stored:
-                stored = again
-                moved = folders.moved(corpus_dir, stored.times) if stored is not None else None
-                look = _Look.take(corpus_dir, live, stored, moved) if stored and moved else None
-                if look is None or stored is None or moved is None:
-                    return None
-            return _read_moved(corpus_dir, home, live, stored, moved, look, engine,
-                               passage_tokens, progress)  # fmt: skip
+            # Another process may have brought the catalog up to date while this one waited
+            # (then look again, without the lock); if not, the listing stands (a snapshot of
+            # those folders, as any scan is).
+            if _recorded(live) == stored:
+                return _read_moved(corpus_dir, home, live, stored, moved, look, engine,
+                                   passage_tokens, progress)  # fmt: skip
     except (CatalogError, sqlite3.DatabaseError, OSError, ValueError) as error:
         if not is_damage(error):
             raise
         return None  # the full path finds the damage again and rebuilds
+    return _by_folders(corpus_dir, home, live, engine, passage_tokens, progress)
 
 
 @dataclass(frozen=True)
@@ -352,9 +349,6 @@ def _read_moved(
 ) -> tuple[NewsIndex, Report]:
     """Under the lock: read what changed in the moved folders, then record the folder times."""
     catalog, known = live.catalog, look.known
-    if not look.changed:
-        _record(catalog, look.fingerprint, moved.times, look.problems(), stored.counts)
-        return live, _unscanned_report(live, stored)
     stale = corpus.stale(look.found, known)
     before = {p.article_id for p in catalog.in_files([p for p in stale if p in known])}
     part = generations.indexing_module().Part(known, look.fingerprint, _locator(corpus_dir))

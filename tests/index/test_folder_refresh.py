@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import random
 import shutil
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
 
 import pytest
 
-from bot.index import folders
+from bot.index import folders, opening
 from bot.index.newsindex import NewsIndex
 from bot.index.opening import open_index
 from bot.ingest import corpus as corpus_module
@@ -84,6 +86,7 @@ def test_a_resend_removed_in_one_folder_brings_back_the_version_in_another(
     index.close()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("engine", ["bm25", "tantivy"])
 def test_any_sequence_of_folder_changes_ends_as_a_fresh_build_and_a_full_scan_agree(
     tmp_path: Path, engine: str, full_scans: list[Path]
@@ -101,8 +104,9 @@ def test_any_sequence_of_folder_changes_ends_as_a_fresh_build_and_a_full_scan_ag
             path = corpus / name
             if path.exists() and rng.random() < 0.5:
                 path.unlink()
-            else:
-                write_story(corpus, name, pool[name] + "\n" * rng.randint(0, 2))
+            else:  # written beside and renamed over, as feeds, rsync and editors save
+                part = write_story(corpus, f"{name}.part", pool[name] + "\n" * rng.randint(0, 2))
+                part.replace(path)
         if step % 3 == 2:  # a whole folder gone, with what is in it
             shutil.rmtree(corpus / rng.choice(["2020", "2021", "port"]), ignore_errors=True)
         if not any(corpus.iterdir()):
@@ -143,4 +147,36 @@ def test_a_skipped_file_in_a_listed_folder_is_reported_until_it_is_removed(
     index, report = open_index(corpus, cache, engine="tantivy", current=index, quick=True)
     assert report.problems == {}
     assert full_scans == []
+    index.close()
+
+
+def test_an_update_committed_while_waiting_for_the_lock_is_looked_at_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    corpus, cache = tmp_path / "corpus", tmp_path / "cache"
+    write_story(corpus, "2024/05/port.txt", wire_story("Port opens", ["Busan opened a port."]))
+    _settle(corpus)
+    index, _ = open_index(corpus, cache, engine="tantivy")
+    real_lock = opening.exclusive_lock
+    entered: list[Path] = []
+
+    @contextlib.contextmanager
+    def lock_after_another_writer(path: Path, wait: bool = True) -> Iterator[bool]:
+        if not entered:  # what another process did while this one waited: a new record
+            with index.catalog.writing():
+                meta = index.catalog.meta()
+                record = json.loads(meta[opening.FOLDERS])
+                record["times"]["2024"] = folders.UNKNOWN
+                index.catalog.set_meta({opening.FOLDERS: json.dumps(record)})
+        entered.append(path)
+        with real_lock(path, wait) as locked:
+            yield locked
+
+    monkeypatch.setattr(opening, "exclusive_lock", lock_after_another_writer)
+    ferry = wire_story("Ferry sails", ["The ferry has 812 seats."])
+    write_story(corpus, "2024/06/ferry.txt", ferry)
+    index, report = open_index(corpus, cache, engine="tantivy", current=index, quick=True)
+    assert len(entered) == 2  # looked again, with the other writer's record
+    assert report.action == "refreshed" and report.changes.added == ("2024/06/ferry.txt",)
+    assert index.search("ferry seats", 1)[0][0].article_id == "ferry"
     index.close()
