@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import stat
 import time
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -88,12 +88,14 @@ class Moved:
         return bool(self.listed or self.gone)
 
 
-def moved(root: Path, times: Mapping[str, int]) -> Moved | None:
+def moved(root: Path, times: Mapping[str, int], also: Collection[str] = ()) -> Moved | None:
     """Which folders changed since ``times``: a stat per recorded folder, a listing per changed one.
 
     A folder not in ``times`` can only appear inside one whose time moved (creating it changed
     its parent's), so only those are searched for new folders, whose whole trees are new. None
     when a folder cannot be read (only a full scan can tell then) or the corpus folder is gone.
+    ``also``: folders to list even if their time stayed (where file-system events said a file
+    changed: a rewrite in place leaves the folder's time alone).
     """
     now = time.time_ns()
     base = os.fspath(root)
@@ -113,7 +115,7 @@ def moved(root: Path, times: Mapping[str, int]) -> Moved | None:
             continue
         mtime = info.st_mtime_ns
         found[relative] = UNKNOWN if mtime >= now - RACY_NS else mtime
-        if recorded == UNKNOWN or mtime != recorded:
+        if recorded == UNKNOWN or mtime != recorded or relative in also:
             listed.append(relative)
     for relative in list(listed):
         try:

@@ -8,7 +8,7 @@ import os
 import sqlite3
 import stat
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -43,6 +43,7 @@ def open_index(
     progress: indexing.Progress | None = None,
     current: NewsIndex | None = None,
     quick: bool = False,
+    touched: Collection[Path] = (),
 ) -> tuple[NewsIndex, Report]:
     """The index for ``corpus_dir``: reused when the corpus is unchanged, else brought up to date.
 
@@ -54,14 +55,16 @@ def open_index(
     corpus (a stat per folder, none per file: ``bot.index.folders``), and read what changed
     in them; with none changed, answer from the committed index at once. A file rewritten in
     place is then seen only by the next full scan. Any added or removed file changes its
-    folder's time, so it is read before this returns.
+    folder's time, so it is read before this returns. ``touched``: paths file-system events
+    named, whose folders are listed even if their time stayed.
     """
     started = time.perf_counter()
     home = index_dir(cache_dir, corpus_dir)
     if quick and not rebuild:
         live, quick_note = generations.live_index(home, current, engine, passage_tokens)
         if live is not None:
-            opened = _by_folders(corpus_dir, home, live, engine, passage_tokens, progress)
+            also = _relative_folders(corpus_dir, touched)
+            opened = _by_folders(corpus_dir, home, live, engine, passage_tokens, progress, also)
             if opened is not None:
                 index, report = opened
                 return index, replace(report, seconds=time.perf_counter() - started,
@@ -252,6 +255,7 @@ def _by_folders(
     engine: str,
     passage_tokens: int,
     progress: indexing.Progress | None,
+    also: Collection[str] = (),
 ) -> tuple[NewsIndex, Report] | None:
     """``open_index(quick=True)`` from the catalog's folder record; None: scan every file.
 
@@ -260,7 +264,7 @@ def _by_folders(
     changed is read, under the update lock, as a full scan would read it.
     """
     stored = _recorded(live)
-    moved = folders.moved(corpus_dir, stored.times) if stored is not None else None
+    moved = folders.moved(corpus_dir, stored.times, also) if stored is not None else None
     if stored is None or moved is None:
         return None
     if not generations.engine_fits(live, engine, stored.counts["passages"]):
@@ -291,7 +295,22 @@ def _by_folders(
         if not is_damage(error):
             raise
         return None  # the full path finds the damage again and rebuilds
-    return _by_folders(corpus_dir, home, live, engine, passage_tokens, progress)
+    return _by_folders(corpus_dir, home, live, engine, passage_tokens, progress, also)
+
+
+def _relative_folders(corpus_dir: Path, paths: Collection[Path]) -> set[str]:
+    """The folders holding ``paths``, relative to the corpus ("" for its own); others left out."""
+    if not paths:
+        return set()
+    root = os.path.realpath(corpus_dir)
+    found = set()
+    for path in paths:
+        folder = os.path.relpath(os.path.realpath(os.path.dirname(path)), root)
+        if folder == ".":
+            found.add("")
+        elif not folder.startswith(".."):
+            found.add(Path(folder).as_posix())
+    return found
 
 
 @dataclass(frozen=True)

@@ -157,6 +157,23 @@ def test_an_in_place_edit_waits_for_the_full_scan(corpus: Path, tmp_path: Path, 
     assert "5300" in room.ask(question).citations[0].text
 
 
+def test_an_in_place_edit_named_by_a_file_event_is_read_without_a_full_scan(
+    corpus: Path, tmp_path: Path, scans: list[Path], listings: list[tuple[str, ...]]
+):
+    room = Newsroom(_settings(corpus, tmp_path))
+    path = corpus / "2024" / "05" / "incheon.txt"
+    folder_time = os.stat(path.parent).st_mtime_ns
+    path.write_text(path.read_text().replace("4200", "5300"))
+    os.utime(path.parent, ns=(folder_time, folder_time))  # as an in-place write leaves it
+    scans.clear()
+    room.refresh(full=False)  # the folder's time alone says nothing changed
+    question = "How many passengers will the Incheon ferry terminal carry?"
+    assert "4200" in room.ask(question).citations[0].text
+    room.refresh(full=False, touched={path})  # as the bot's corpus watch passes its events
+    assert "5300" in room.ask(question).citations[0].text
+    assert scans == [] and listings == [("2024/05",)]
+
+
 def test_an_index_without_recorded_folder_times_is_checked_in_full(
     corpus: Path, tmp_path: Path, scans: list[Path]
 ):
