@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-import json
 import logging
-import os
 import sqlite3
-import stat
 import time
-from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Collection
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.index import folders
+from bot.index import folders, record
 from bot.index.catalog import Catalog, CatalogError
 from bot.index.engines.registry import engine_kind
 from bot.ingest import corpus
-from bot.ingest.corpus import FileState
 from bot.storage import corpus_cache_path as index_dir  # one index folder per corpus folder
 from bot.storage import exclusive_lock
 
@@ -28,10 +24,6 @@ from bot.index.damage import is_damage, unusable
 from bot.index.newsindex import NewsIndex, Report
 
 log = logging.getLogger(__name__)
-
-
-# Catalog meta key: the corpus's folder times when the catalog last matched it (bot.index.folders).
-FOLDERS = "folders"
 
 
 def open_index(
@@ -63,19 +55,21 @@ def open_index(
     if quick and not rebuild:
         live, quick_note = generations.live_index(home, current, engine, passage_tokens)
         if live is not None:
-            also = _relative_folders(corpus_dir, touched)
+            also = record.relative_folders(corpus_dir, touched)
             opened = _by_folders(corpus_dir, home, live, engine, passage_tokens, progress, also)
             if opened is not None:
                 index, report = opened
                 return index, replace(report, seconds=time.perf_counter() - started,
                                       note=report.note or quick_note)  # fmt: skip
             current = live
-    times = _folder_times(corpus_dir, None if rebuild else current)
+    times = record.folder_times(corpus_dir, None if rebuild else current)
     found = corpus.scan(corpus_dir)
     index, report = _up_to_date(
         home, found, engine, passage_tokens, rebuild, progress, current, started
     )
-    _remember_folders(index, found, times)
+    record.remember(index, found, times)
+    if report.action == "built":
+        record.settle_racy(corpus_dir, index)
     return index, report
 
 
@@ -217,37 +211,6 @@ def _report(
         )  # fmt: skip
 
 
-@dataclass(frozen=True)
-class _Folders:
-    """What the catalog recorded of the corpus when it last matched it.
-
-    The folder times, and what a report needs (counts, skipped files), so that a first answer
-    counts no table rows (a count over a million passages alone takes a tenth of a second).
-    """
-
-    fingerprint: str
-    times: dict[str, int]
-    problems: dict[str, str]  # the scan's and the catalog's, as a full report lists them
-    counts: dict[str, int]  # stories, articles, passages, files
-
-
-def _stored_folders(meta: Mapping[str, str]) -> _Folders | None:
-    raw = meta.get(FOLDERS)
-    if not raw:
-        return None
-    try:
-        data = json.loads(raw)
-        counts = {what: int(data["counts"][what]) for what in _COUNTED}
-        return _Folders(
-            str(data["fingerprint"]), dict(data["times"]), dict(data["problems"]), counts
-        )
-    except (ValueError, KeyError, TypeError):
-        return None
-
-
-_COUNTED = ("stories", "articles", "passages", "files")
-
-
 def _by_folders(
     corpus_dir: Path,
     home: Path,
@@ -263,7 +226,7 @@ def _by_folders(
     the changed folders alone are listed and their files compared with the catalog's; what
     changed is read, under the update lock, as a full scan would read it.
     """
-    stored = _recorded(live)
+    stored = record.recorded(live)
     moved = folders.moved(corpus_dir, stored.times, also) if stored is not None else None
     if stored is None or moved is None:
         return None
@@ -272,15 +235,11 @@ def _by_folders(
     if not moved.any:
         return live, _unscanned_report(live, stored)
     try:
-        look = _Look.take(corpus_dir, live, stored, moved)
+        look = record.Look.take(corpus_dir, live, stored, moved)
         if look is None:
             return None
         if not look.changed:  # folders touched, no story file changed: record their times
-            try:
-                _record(live.catalog, look.fingerprint, moved.times, look.problems(),
-                        stored.counts)  # fmt: skip
-            except (sqlite3.OperationalError, OSError) as error:  # a read-only cache
-                log.debug("could not record the corpus's folder times: %s", error)
+            record.record_unchanged(live, moved, look)
             return live, _unscanned_report(live, stored)
         with exclusive_lock(home / generations.LOCK):
             if not generations.is_live(home, live):
@@ -288,7 +247,7 @@ def _by_folders(
             # Another process may have brought the catalog up to date while this one waited
             # (then look again, without the lock); if not, the listing stands (a snapshot of
             # those folders, as any scan is).
-            if _recorded(live) == stored:
+            if record.recorded(live) == stored:
                 return _read_moved(corpus_dir, home, live, stored, moved, look, engine,
                                    passage_tokens, progress)  # fmt: skip
     except (CatalogError, sqlite3.DatabaseError, OSError, ValueError) as error:
@@ -298,70 +257,13 @@ def _by_folders(
     return _by_folders(corpus_dir, home, live, engine, passage_tokens, progress, also)
 
 
-def _relative_folders(corpus_dir: Path, paths: Collection[Path]) -> set[str]:
-    """The folders holding ``paths``, relative to the corpus ("" for its own); others left out."""
-    if not paths:
-        return set()
-    root = os.path.realpath(corpus_dir)
-    found = set()
-    for path in paths:
-        folder = os.path.relpath(os.path.realpath(os.path.dirname(path)), root)
-        if folder == ".":
-            found.add("")
-        elif not folder.startswith(".."):
-            found.add(Path(folder).as_posix())
-    return found
-
-
-@dataclass(frozen=True)
-class _Look:
-    """The moved folders listed, beside what the catalog holds of them."""
-
-    stored: _Folders
-    scope: list[str]  # the folders listed, and those gone
-    found: corpus.Scan
-    known: dict[str, FileState]
-    fingerprint: str  # the corpus's, with the listed folders as found
-    changed: bool  # a story file in them was added, removed or has another size or time
-
-    @classmethod
-    def take(
-        cls, corpus_dir: Path, live: NewsIndex, stored: _Folders, moved: folders.Moved
-    ) -> _Look | None:
-        found = corpus.scan(corpus_dir, only=moved.listed)
-        if found.unlisted:
-            return None
-        scope = [*moved.listed, *moved.gone]
-        with live.catalog.reading():
-            known = live.catalog.files(scope)
-        fingerprint = corpus.shifted(
-            stored.fingerprint,
-            ((path, state.size, state.mtime_ns) for path, state in known.items()),
-            ((path, size, mtime) for path, (_, size, mtime) in found.files.items()),
-        )
-        changed = bool(corpus.stale(found, known)) or known.keys() != found.files.keys()
-        return cls(stored, scope, found, known, fingerprint, changed)
-
-    def problems(self, files: Mapping[str, FileState] | None = None) -> dict[str, str]:
-        """The skipped files: the record's, with those in the listed folders as now found."""
-        inside = set(self.scope)
-        kept = {
-            path: why
-            for path, why in self.stored.problems.items()
-            if path.rpartition("/")[0] not in inside
-        }
-        files = self.known if files is None else files
-        now = corpus.problems(self.found, {p: s.problem for p, s in files.items() if s.problem})
-        return dict(sorted({**kept, **now}.items()))
-
-
 def _read_moved(
     corpus_dir: Path,
     home: Path,
     live: NewsIndex,
-    stored: _Folders,
+    stored: record.Record,
     moved: folders.Moved,
-    look: _Look,
+    look: record.Look,
     engine: str,
     passage_tokens: int,
     progress: indexing.Progress | None,
@@ -370,7 +272,7 @@ def _read_moved(
     catalog, known = live.catalog, look.known
     stale = corpus.stale(look.found, known)
     before = {p.article_id for p in catalog.in_files([p for p in stale if p in known])}
-    part = generations.indexing_module().Part(known, look.fingerprint, _locator(corpus_dir))
+    part = generations.indexing_module().Part(known, look.fingerprint, record.locator(corpus_dir))
     outcome = generations.indexing_module().update(
         catalog, look.found, passage_tokens, generations.counted(progress), part=part
     )
@@ -384,7 +286,7 @@ def _read_moved(
         counts = updated.counts()
         counts["files"] = stored.counts["files"] + len(changes.added) - len(changes.removed)
         problems = look.problems(updated.catalog.files(look.scope))
-    _record(updated.catalog, look.fingerprint, moved.times, problems, counts)
+    record.store(updated.catalog, look.fingerprint, moved.times, problems, counts)
     unchanged = counts["files"] - len(changes.added) - len(changes.changed)
     log.info("index refreshed: %s (%s)", changes.summary(), home)
     report = Report(
@@ -395,89 +297,9 @@ def _read_moved(
     return updated, report
 
 
-def _recorded(index: NewsIndex) -> _Folders | None:
-    """The catalog's folder record, when it still describes the catalog (nothing pending)."""
-    catalog = index.catalog
-    with catalog.reading():
-        meta, pending = catalog.meta(), catalog.count("pending")
-    stored = _stored_folders(meta)
-    if pending or stored is None or stored.fingerprint != meta.get("fingerprint"):
-        return None
-    # A fingerprint of another kind (an older newsbot's digest) cannot be shifted by what
-    # changed: the next full scan records one of this kind.
-    return stored if len(stored.fingerprint) == corpus.FINGERPRINT_HEX else None
-
-
-def _locator(corpus_dir: Path) -> Callable[[str], tuple[str, int, int] | None]:
-    """(path, size, mtime) of a corpus file by relative path; None unless a regular file."""
-
-    def locate(relative: str) -> tuple[str, int, int] | None:
-        path = os.path.join(corpus_dir, relative)
-        try:
-            info = os.stat(path, follow_symlinks=False)
-        except OSError:
-            return None
-        return (path, info.st_size, info.st_mtime_ns) if stat.S_ISREG(info.st_mode) else None
-
-    return locate
-
-
-def _unscanned_report(index: NewsIndex, stored: _Folders) -> Report:
+def _unscanned_report(index: NewsIndex, stored: record.Record) -> Report:
     counts = stored.counts
     return Report(
         "reused", index.engine.name, counts["stories"], counts["articles"], counts["passages"],
         0.0, corpus.Changes(unchanged=counts["files"]), dict(stored.problems),
     )  # fmt: skip
-
-
-def _folder_times(corpus_dir: Path, current: NewsIndex | None) -> dict[str, int] | None:
-    """The corpus's folder times, taken before its scan.
-
-    A running process's periodic scan usually finds every folder as recorded: then the
-    recorded times stand (a stat per folder) instead of a second walk of the corpus.
-    """
-    if current is not None:
-        try:
-            with current.catalog.reading():
-                meta = current.catalog.meta()
-        except sqlite3.Error:
-            meta = {}
-        stored = _stored_folders(meta)
-        if stored is not None and folders.unchanged(corpus_dir, stored.times):
-            return stored.times
-    return folders.snapshot(corpus_dir)
-
-
-def _remember_folders(index: NewsIndex, found: corpus.Scan, times: dict[str, int] | None) -> None:
-    """Record the folder times taken before ``found`` when the catalog now matches it."""
-    if times is None or found.unlisted:
-        return
-    fingerprint = found.fingerprint()
-    catalog = index.catalog
-    try:
-        with catalog.reading():
-            meta = catalog.meta()
-            stored = _stored_folders(meta)
-            if meta.get("fingerprint") != fingerprint or catalog.count("pending"):
-                return
-            if stored and stored.fingerprint == fingerprint and stored.times == times:
-                return  # as recorded (a periodic scan that found nothing new)
-            counts = {what: catalog.count(what) for what in _COUNTED}
-            problems = corpus.problems(found, catalog.problems())
-        _record(catalog, fingerprint, times, problems, counts)
-    except sqlite3.Error as error:  # only a later first answer is slower for it
-        log.debug("could not record the corpus's folder times: %s", error)
-
-
-def _record(
-    catalog: Catalog,
-    fingerprint: str,
-    times: Mapping[str, int],
-    problems: Mapping[str, str],
-    counts: Mapping[str, int],
-) -> None:
-    """Store the folder record: what the catalog matched, as of the folder times taken."""
-    value = {"fingerprint": fingerprint, "times": times, "problems": problems, "counts": counts}
-    with catalog.writing():
-        if catalog.meta().get("fingerprint") == fingerprint:  # not updated by another meanwhile
-            catalog.set_meta({FOLDERS: json.dumps(value, separators=(",", ":"))})

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.index import folders, opening
+from bot.index import folders, record
 from bot.ingest import corpus as corpus_module
 from bot.newsroom import Newsroom
 from bot.settings import Settings
@@ -179,7 +179,7 @@ def test_an_index_without_recorded_folder_times_is_checked_in_full(
 ):
     room = Newsroom(_settings(corpus, tmp_path))
     with room.index.catalog.writing():
-        room.index.catalog.set_meta({opening.FOLDERS: ""})  # as an index from an older newsbot
+        room.index.catalog.set_meta({record.FOLDERS: ""})  # as an index from an older newsbot
     scans.clear()
     Newsroom(_settings(corpus, tmp_path), quick=True)
     assert len(scans) == 1

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.index import folders, opening
+from bot.index import folders, opening, record
 from bot.index.newsindex import NewsIndex
 from bot.index.opening import open_index
 from bot.ingest import corpus as corpus_module
@@ -165,9 +165,9 @@ def test_an_update_committed_while_waiting_for_the_lock_is_looked_at_again(
         if not entered:  # what another process did while this one waited: a new record
             with index.catalog.writing():
                 meta = index.catalog.meta()
-                record = json.loads(meta[opening.FOLDERS])
-                record["times"]["2024"] = folders.UNKNOWN
-                index.catalog.set_meta({opening.FOLDERS: json.dumps(record)})
+                written = json.loads(meta[record.FOLDERS])
+                written["times"]["2024"] = folders.UNKNOWN
+                index.catalog.set_meta({record.FOLDERS: json.dumps(written)})
         entered.append(path)
         with real_lock(path, wait) as locked:
             yield locked
@@ -179,4 +179,35 @@ def test_an_update_committed_while_waiting_for_the_lock_is_looked_at_again(
     assert len(entered) == 2  # looked again, with the other writer's record
     assert report.action == "refreshed" and report.changes.added == ("2024/06/ferry.txt",)
     assert index.search("ferry seats", 1)[0][0].article_id == "ferry"
+    index.close()
+
+
+def test_a_build_lists_again_the_folders_it_took_as_unknown_so_the_first_answer_need_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    corpus, cache = tmp_path / "corpus", tmp_path / "cache"
+    for n in range(3):
+        write_story(corpus, f"2024/0{n + 1}/port.txt", wire_story("Port", [f"Busan {n}."]))
+    _settle(corpus)
+    real = folders.snapshot
+
+    def just_written(root: Path) -> dict[str, int] | None:
+        # As for a corpus written just before its build: every folder within the racy window.
+        times = real(root)
+        return None if times is None else dict.fromkeys(times, folders.UNKNOWN)
+
+    monkeypatch.setattr(folders, "snapshot", just_written)
+    index, report = open_index(corpus, cache, engine="tantivy")
+    assert report.action == "built"
+    with index.reading():
+        stored = record.recorded(index)
+    assert stored is not None and folders.UNKNOWN not in stored.times.values()
+    index.close()
+
+    listed: list[object] = []
+    real_scan = corpus_module.scan
+    monkeypatch.setattr(corpus_module, "scan", lambda root, only=None: (
+        listed.append(only), real_scan(root, only))[1])  # fmt: skip
+    index, report = open_index(corpus, cache, engine="tantivy", quick=True)
+    assert report.action == "reused" and listed == []
     index.close()
