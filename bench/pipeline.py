@@ -15,7 +15,8 @@ newsbot's own path, each step in its own process:
 - one new file, then ``python -m bot index`` (wall time);
 - new story answerable by a running bot: a process holding a ``Newsroom`` follows the corpus
   the way the bot's corpus watch does (watchfiles events, debounce as in
-  ``bot.discord_app.exts.corpus_watch``, ``Newsroom.refresh`` in a thread); the time from the
+  ``bot.discord_app.exts.corpus_watch``, ``Newsroom.refresh(full=False)`` in a thread: the
+  folders whose time moved); the time from the
   file landing to an answer citing it.
 
 Baselines over the same passages (read back from newsbot's catalog), in the same run: plain
@@ -273,7 +274,8 @@ async def _follow_new_story(room: object, corpus: Path) -> dict[str, object]:
     async def watch() -> None:
         nonlocal refreshes
         async for _changes in watchfiles.awatch(corpus, stop_event=stop, debounce=DEBOUNCE_MS):
-            await asyncio.to_thread(room.refresh)  # type: ignore[attr-defined]
+            # As the bot's corpus watch does on events: only the folders whose time moved.
+            await asyncio.to_thread(room.refresh, False)  # type: ignore[attr-defined]
             refreshes += 1
             refreshed.set()
 

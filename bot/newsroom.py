@@ -7,7 +7,7 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -130,7 +130,11 @@ class Newsroom:
             self._listeners.remove(listener)
 
     def _open(
-        self, rebuild: bool, current: NewsIndex | None = None, quick: bool = False
+        self,
+        rebuild: bool,
+        current: NewsIndex | None = None,
+        quick: bool = False,
+        touched: Collection[Path] = (),
     ) -> tuple[NewsIndex, Report]:
         return open_index(
             Path(self.settings.corpus_dir),
@@ -141,15 +145,22 @@ class Newsroom:
             progress=self._progress,
             current=current,
             quick=quick,
+            touched=touched,
         )
 
-    def refresh(self) -> Report:
-        """Re-read what changed on disk; readers keep the old index until the new one is ready."""
+    def refresh(self, full: bool = True, touched: Collection[Path] = ()) -> Report:
+        """Re-read what changed on disk; readers keep the old index until the new one is ready.
+
+        ``full``: stat every file; otherwise list only the folders whose time changed, and
+        those of the ``touched`` paths (file-system events name files rewritten in place too).
+        """
         with self._lock:
             if self.settings.shard_count is not None and not self._lease.try_hold():
                 report = self._reopen()
             else:
-                index, report = self._open(rebuild=False, current=self.index)
+                index, report = self._open(
+                    rebuild=False, current=self.index, quick=not full, touched=touched
+                )
                 # Reused, it is the same index; otherwise it was updated, or it finished an
                 # update a failure interrupted (a rebuilt engine): a new index, with its own
                 # story terms.

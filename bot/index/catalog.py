@@ -17,12 +17,15 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+from bot.index import checked
 from bot.index.rows import (
     ARTICLE,
+    IN_FOLDER,
     INDEXES,
     PASSAGE,
     PLACEMENT,
@@ -32,6 +35,7 @@ from bot.index.rows import (
     Placement,
     article_from_row,
     article_row,
+    in_folder,
     passage_from_row,
     published_from_json,
 )
@@ -68,13 +72,14 @@ class Catalog:
 
     def __init__(self, path: Path, read_only: bool = False) -> None:
         self.path = path
-        # A cache on a read-only disk still serves: immutable tells SQLite that nobody writes
-        # there either, so it needs no lock or shared-memory file beside the catalog.
+        # A read-only cache still serves: immutable says nobody writes (no lock, no -shm file).
         self._mode = "mode=ro&immutable=1" if read_only else "mode=rw"
         self._local = threading.local()
         self._opened: list[sqlite3.Connection] = []
         self._guard = threading.Lock()
         self._bulk = False
+        self._vouch = checked.Vouch(path)  # skips an open's page check (bot.index.checked)
+        weakref.finalize(self, checked.close, self._opened, self._guard, self._vouch)
 
     @classmethod
     def create(cls, directory: Path, meta: dict[str, str]) -> Catalog:
@@ -106,6 +111,7 @@ class Catalog:
         # Written without syncs: make it durable before a rename makes it the live index.
         with open(self.path, "rb") as handle:
             os.fsync(handle.fileno())
+        checked.stamp(self.path, checked.identity(self.path))  # as this process's SQLite wrote it
 
     @classmethod
     def open(cls, directory: Path, read_only: bool = False) -> Catalog:
@@ -114,6 +120,7 @@ class Catalog:
         if not path.is_file():
             raise CatalogError(f"no catalog in {directory}")
         catalog = cls(path, read_only)
+        catalog._vouch.adopt()
         try:
             found = catalog.meta().get("format")
         except sqlite3.DatabaseError as error:
@@ -148,10 +155,7 @@ class Catalog:
 
     def close(self) -> None:
         """Close every thread's connection; a later call opens a fresh one."""
-        with self._guard:
-            opened, self._opened = self._opened, []
-        for connection in opened:
-            connection.close()
+        checked.close(self._opened, self._guard, self._vouch)
         self._local = threading.local()
 
     @contextmanager
@@ -173,6 +177,7 @@ class Catalog:
         """One atomic change: all of it is committed, or none of it."""
         db = self._db()
         db.execute("BEGIN IMMEDIATE")
+        sound = self._vouch.holds()  # with the write lock held: no other commit meanwhile
         try:
             yield
         except BaseException:
@@ -182,6 +187,8 @@ class Catalog:
                 db.execute("ROLLBACK")
             raise
         db.execute("COMMIT")
+        if sound:  # a commit may checkpoint into the file: still sound, as SQLite wrote it
+            self._vouch.renew()
 
     # --- reads ---------------------------------------------------------------------------
 
@@ -200,9 +207,11 @@ class Catalog:
         }
         return int(self._db().execute(queries[what]).fetchone()[0])
 
-    def files(self) -> dict[str, FileState]:
-        """Every file as last read (without its articles, which live in their own table)."""
-        rows = self._db().execute("SELECT path, size, mtime_ns, digest, problem FROM files")
+    def files(self, folders: Iterable[str] | None = None) -> dict[str, FileState]:
+        """Every file as last read, or those directly in ``folders`` ("" the corpus's own)."""
+        query = "SELECT path, size, mtime_ns, digest, problem FROM files"
+        wanted = [()] if folders is None else [in_folder(f) for f in folders]
+        rows = (r for w in wanted for r in self._db().execute(query + IN_FOLDER * bool(w), w))
         return {row[0]: FileState(*row[:4], problem=row[4]) for row in rows}
 
     def problems(self) -> dict[str, str]:

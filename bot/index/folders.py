@@ -18,7 +18,8 @@ from __future__ import annotations
 import os
 import stat
 import time
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 # A folder changed this recently may change again within the same tick of the file system's
@@ -71,3 +72,69 @@ def unchanged(root: Path, times: Mapping[str, int]) -> bool:
         if found.st_mtime_ns != recorded or not stat.S_ISDIR(found.st_mode):
             return False
     return bool(times)
+
+
+@dataclass(frozen=True)
+class Moved:
+    """The folders to list again since ``times`` were recorded, and the times to record next."""
+
+    listed: tuple[str, ...]  # folders whose time moved (or was unknown), and new folders
+    gone: tuple[str, ...]  # recorded folders that are no longer folders
+    times: dict[str, int]  # every folder's time now, each taken before it is listed
+
+    @property
+    def any(self) -> bool:
+        """True when some folder must be listed, or is gone."""
+        return bool(self.listed or self.gone)
+
+
+def moved(root: Path, times: Mapping[str, int], also: Collection[str] = ()) -> Moved | None:
+    """Which folders changed since ``times``: a stat per recorded folder, a listing per changed one.
+
+    A folder not in ``times`` can only appear inside one whose time moved (creating it changed
+    its parent's), so only those are searched for new folders, whose whole trees are new. None
+    when a folder cannot be read (only a full scan can tell then) or the corpus folder is gone.
+    ``also``: folders to list even if their time stayed (where file-system events said a file
+    changed: a rewrite in place leaves the folder's time alone).
+    """
+    now = time.time_ns()
+    base = os.fspath(root)
+    found: dict[str, int] = {}
+    listed: list[str] = []
+    gone: list[str] = []
+    for relative, recorded in times.items():
+        try:
+            info = os.stat(os.path.join(base, relative) if relative else base,
+                           follow_symlinks=not relative)  # fmt: skip
+        except OSError:
+            info = None
+        if info is None or not stat.S_ISDIR(info.st_mode):
+            if not relative:
+                return None
+            gone.append(relative)
+            continue
+        mtime = info.st_mtime_ns
+        found[relative] = UNKNOWN if mtime >= now - RACY_NS else mtime
+        if recorded == UNKNOWN or mtime != recorded or relative in also:
+            listed.append(relative)
+    for relative in list(listed):
+        try:
+            with os.scandir(os.path.join(base, relative) if relative else base) as entries:
+                new = [
+                    (entry.path, f"{relative}/{entry.name}" if relative else entry.name)
+                    for entry in entries
+                    if not entry.name.startswith(".") and entry.is_dir(follow_symlinks=False)
+                ]
+        except OSError:
+            return None
+        for path, child in new:
+            if child in times:
+                continue
+            below = snapshot(Path(path))
+            if below is None:
+                return None
+            for inner, mtime in below.items():
+                name = f"{child}/{inner}" if inner else child
+                found[name] = mtime
+                listed.append(name)
+    return Moved(tuple(listed), tuple(gone), found)

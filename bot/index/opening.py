@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import sqlite3
 import time
-from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Collection
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.index import folders
+from bot.index import folders, record
 from bot.index.catalog import Catalog, CatalogError
 from bot.index.engines.registry import engine_kind
 from bot.ingest import corpus
@@ -27,10 +26,6 @@ from bot.index.newsindex import NewsIndex, Report
 log = logging.getLogger(__name__)
 
 
-# Catalog meta key: the corpus's folder times when the catalog last matched it (bot.index.folders).
-FOLDERS = "folders"
-
-
 def open_index(
     corpus_dir: Path,
     cache_dir: Path,
@@ -40,6 +35,7 @@ def open_index(
     progress: indexing.Progress | None = None,
     current: NewsIndex | None = None,
     quick: bool = False,
+    touched: Collection[Path] = (),
 ) -> tuple[NewsIndex, Report]:
     """The index for ``corpus_dir``: reused when the corpus is unchanged, else brought up to date.
 
@@ -47,24 +43,33 @@ def open_index(
     used only while it is still the live generation. ``engine`` may be ``auto``: bm25 or
     tantivy by the number of passages, switched when the corpus crosses the threshold.
 
-    ``quick``: when no folder of the corpus changed since the index last matched it (a stat
-    per folder, none per file: ``bot.index.folders``), answer from the committed index at
-    once; a file rewritten in place is then seen only by the next full scan. Any added or
-    removed file changes its folder's time, so it is read before this returns.
+    ``quick``: list only the folders whose time changed since the index last matched the
+    corpus (a stat per folder, none per file: ``bot.index.folders``), and read what changed
+    in them; with none changed, answer from the committed index at once. A file rewritten in
+    place is then seen only by the next full scan. Any added or removed file changes its
+    folder's time, so it is read before this returns. ``touched``: paths file-system events
+    named, whose folders are listed even if their time stayed.
     """
     started = time.perf_counter()
     home = index_dir(cache_dir, corpus_dir)
-    if quick and not rebuild and current is None:
-        current, quick_note = generations.live_index(home, None, engine, passage_tokens)
-        stored = _untouched(corpus_dir, current, engine) if current is not None else None
-        if current is not None and stored is not None:
-            return current, _unscanned_report(current, stored, started, quick_note)
-    times = None if rebuild else _folder_times(corpus_dir, current)
+    if quick and not rebuild:
+        live, quick_note = generations.live_index(home, current, engine, passage_tokens)
+        if live is not None:
+            also = record.relative_folders(corpus_dir, touched)
+            opened = _by_folders(corpus_dir, home, live, engine, passage_tokens, progress, also)
+            if opened is not None:
+                index, report = opened
+                return index, replace(report, seconds=time.perf_counter() - started,
+                                      note=report.note or quick_note)  # fmt: skip
+            current = live
+    times = record.folder_times(corpus_dir, None if rebuild else current)
     found = corpus.scan(corpus_dir)
     index, report = _up_to_date(
         home, found, engine, passage_tokens, rebuild, progress, current, started
     )
-    _remember_folders(index, found, times)
+    record.remember(index, found, times)
+    if report.action == "built":
+        record.settle_racy(corpus_dir, index)
     return index, report
 
 
@@ -206,102 +211,95 @@ def _report(
         )  # fmt: skip
 
 
-@dataclass(frozen=True)
-class _Folders:
-    """What the catalog recorded of the corpus when it last matched it.
+def _by_folders(
+    corpus_dir: Path,
+    home: Path,
+    live: NewsIndex,
+    engine: str,
+    passage_tokens: int,
+    progress: indexing.Progress | None,
+    also: Collection[str] = (),
+) -> tuple[NewsIndex, Report] | None:
+    """``open_index(quick=True)`` from the catalog's folder record; None: scan every file.
 
-    The folder times, and what a report needs (counts, skipped files), so that a first answer
-    counts no table rows (a count over a million passages alone takes a tenth of a second).
+    Without a changed folder the index answers as it is (after a stat per folder). Otherwise
+    the changed folders alone are listed and their files compared with the catalog's; what
+    changed is read, under the update lock, as a full scan would read it.
     """
-
-    fingerprint: str
-    times: dict[str, int]
-    problems: dict[str, str]  # the scan's and the catalog's, as a full report lists them
-    counts: dict[str, int]  # stories, articles, passages, files
-
-
-def _stored_folders(meta: Mapping[str, str]) -> _Folders | None:
-    raw = meta.get(FOLDERS)
-    if not raw:
+    stored = record.recorded(live)
+    moved = folders.moved(corpus_dir, stored.times, also) if stored is not None else None
+    if stored is None or moved is None:
         return None
+    if not generations.engine_fits(live, engine, stored.counts["passages"]):
+        return None
+    if not moved.any:
+        return live, _unscanned_report(live, stored)
     try:
-        data = json.loads(raw)
-        counts = {what: int(data["counts"][what]) for what in _COUNTED}
-        return _Folders(
-            str(data["fingerprint"]), dict(data["times"]), dict(data["problems"]), counts
-        )
-    except (ValueError, KeyError, TypeError):
-        return None
+        look = record.Look.take(corpus_dir, live, stored, moved)
+        if look is None:
+            return None
+        if not look.changed:  # folders touched, no story file changed: record their times
+            record.record_unchanged(live, moved, look)
+            return live, _unscanned_report(live, stored)
+        with exclusive_lock(home / generations.LOCK):
+            if not generations.is_live(home, live):
+                return None  # replaced meanwhile: the full path opens the new one
+            # Another process may have brought the catalog up to date while this one waited
+            # (then look again, without the lock); if not, the listing stands (a snapshot of
+            # those folders, as any scan is).
+            if record.recorded(live) == stored:
+                return _read_moved(corpus_dir, home, live, stored, moved, look, engine,
+                                   passage_tokens, progress)  # fmt: skip
+    except (CatalogError, sqlite3.DatabaseError, OSError, ValueError) as error:
+        if not is_damage(error):
+            raise
+        return None  # the full path finds the damage again and rebuilds
+    return _by_folders(corpus_dir, home, live, engine, passage_tokens, progress, also)
 
 
-_COUNTED = ("stories", "articles", "passages", "files")
+def _read_moved(
+    corpus_dir: Path,
+    home: Path,
+    live: NewsIndex,
+    stored: record.Record,
+    moved: folders.Moved,
+    look: record.Look,
+    engine: str,
+    passage_tokens: int,
+    progress: indexing.Progress | None,
+) -> tuple[NewsIndex, Report]:
+    """Under the lock: read what changed in the moved folders, then record the folder times."""
+    catalog, known = live.catalog, look.known
+    stale = corpus.stale(look.found, known)
+    before = {p.article_id for p in catalog.in_files([p for p in stale if p in known])}
+    part = generations.indexing_module().Part(known, look.fingerprint, record.locator(corpus_dir))
+    outcome = generations.indexing_module().update(
+        catalog, look.found, passage_tokens, generations.counted(progress), part=part
+    )
+    generations.checkpoint("catalog-committed")
+    terms = {doc: text.split() for doc, text in outcome.added}
+    updated = NewsIndex(catalog, generations.catch_up(live, terms), live.generation)
+    added, revised = _story_news(catalog, before, outcome.changes)
+    updated, switched = generations.fitted(home, updated, engine)
+    changes = outcome.changes
+    with updated.reading():
+        counts = updated.counts()
+        counts["files"] = stored.counts["files"] + len(changes.added) - len(changes.removed)
+        problems = look.problems(updated.catalog.files(look.scope))
+    record.store(updated.catalog, look.fingerprint, moved.times, problems, counts)
+    unchanged = counts["files"] - len(changes.added) - len(changes.changed)
+    log.info("index refreshed: %s (%s)", changes.summary(), home)
+    report = Report(
+        "refreshed", updated.engine.name, counts["stories"], counts["articles"],
+        counts["passages"], 0.0, replace(changes, unchanged=unchanged), problems, switched,
+        added, revised,
+    )  # fmt: skip
+    return updated, report
 
 
-def _untouched(corpus_dir: Path, index: NewsIndex, setting: str) -> _Folders | None:
-    """What the catalog recorded, when ``index`` can answer as it is; None when not.
-
-    It can when nothing is pending, no folder of the corpus changed since the catalog matched
-    it (no file stat'd), and its engine fits the setting; otherwise the corpus must be scanned.
-    """
-    catalog = index.catalog
-    with catalog.reading():
-        meta, pending = catalog.meta(), catalog.count("pending")
-    stored = _stored_folders(meta)
-    if pending or stored is None or stored.fingerprint != meta.get("fingerprint"):
-        return None
-    if not folders.unchanged(corpus_dir, stored.times):
-        return None
-    return stored if generations.engine_fits(index, setting, stored.counts["passages"]) else None
-
-
-def _unscanned_report(
-    index: NewsIndex, stored: _Folders, started: float, note: str | None
-) -> Report:
+def _unscanned_report(index: NewsIndex, stored: record.Record) -> Report:
     counts = stored.counts
     return Report(
         "reused", index.engine.name, counts["stories"], counts["articles"], counts["passages"],
-        time.perf_counter() - started, corpus.Changes(unchanged=counts["files"]),
-        dict(stored.problems), note,
+        0.0, corpus.Changes(unchanged=counts["files"]), dict(stored.problems),
     )  # fmt: skip
-
-
-def _folder_times(corpus_dir: Path, current: NewsIndex | None) -> dict[str, int] | None:
-    """The corpus's folder times, taken before its scan.
-
-    A running process's periodic scan usually finds every folder as recorded: then the
-    recorded times stand (a stat per folder) instead of a second walk of the corpus.
-    """
-    if current is not None:
-        try:
-            with current.catalog.reading():
-                meta = current.catalog.meta()
-        except sqlite3.Error:
-            meta = {}
-        stored = _stored_folders(meta)
-        if stored is not None and folders.unchanged(corpus_dir, stored.times):
-            return stored.times
-    return folders.snapshot(corpus_dir)
-
-
-def _remember_folders(index: NewsIndex, found: corpus.Scan, times: dict[str, int] | None) -> None:
-    """Record the folder times taken before ``found`` when the catalog now matches it."""
-    if times is None or found.unlisted:
-        return
-    fingerprint = found.fingerprint()
-    catalog = index.catalog
-    try:
-        with catalog.reading():
-            meta = catalog.meta()
-            stored = _stored_folders(meta)
-            if meta.get("fingerprint") != fingerprint or catalog.count("pending"):
-                return
-            if stored and stored.fingerprint == fingerprint and stored.times == times:
-                return  # as recorded (a periodic scan that found nothing new)
-            counts = {what: catalog.count(what) for what in _COUNTED}
-            problems = corpus.problems(found, catalog.problems())
-        value = {"fingerprint": fingerprint, "times": times, "problems": problems,
-                 "counts": counts}  # fmt: skip
-        with catalog.writing():
-            catalog.set_meta({FOLDERS: json.dumps(value, separators=(",", ":"))})
-    except sqlite3.Error as error:  # only a later first answer is slower for it
-        log.debug("could not record the corpus's folder times: %s", error)

@@ -41,6 +41,16 @@ CREATE TABLE pending (doc INTEGER PRIMARY KEY, added INTEGER NOT NULL);
 """
 
 
+# The files directly in one folder (not in its subfolders): a range of the primary key, then
+# no "/" past the folder's part; ``in_folder`` gives the three values it takes.
+IN_FOLDER = " WHERE path > ? AND path < ? AND instr(substr(path, ?), '/') = 0"
+
+
+def in_folder(folder: str) -> tuple[str, str, int]:
+    """``IN_FOLDER``'s values for a folder's relative path ("" for the corpus's own)."""
+    return (f"{folder}/", f"{folder}0", len(folder) + 2) if folder else ("", "\U0010ffff", 1)
+
+
 def recency_key(article: Article) -> str:
     """Text that sorts stories oldest to newest; without a known year they sort oldest."""
     published = article.published

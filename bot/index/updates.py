@@ -12,7 +12,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
@@ -47,6 +47,21 @@ class Prepared:
 
     state: corpus.FileState
     chunks: tuple[tuple[Chunk, ...], ...] = ()
+
+
+@dataclass(frozen=True)
+class Part:
+    """An update of some folders only: what the catalog holds in them, and the whole picture.
+
+    ``known``: the catalog's files in the folders the scan listed (so a file missing from the
+    scan is one removed from them); ``fingerprint``: the whole corpus's fingerprint after the
+    update; ``locate``: (path, size, mtime) of a file outside those folders, for a story of
+    an unchanged file that must be read again, or None when it is gone.
+    """
+
+    known: Mapping[str, corpus.FileState]
+    fingerprint: str
+    locate: Callable[[str], tuple[str, int, int] | None]
 
 
 @dataclass(frozen=True)
@@ -134,13 +149,18 @@ def update(
     passage_tokens: int,
     progress: Progress | None = None,
     fresh: bool = False,
+    part: Part | None = None,
 ) -> Outcome:
     """Make ``catalog`` hold what ``found`` holds; ``fresh``: the catalog is new and empty.
 
     One transaction: a crash leaves the catalog as it was, and the files it did not record
     are read again next time. Engine work is journalled in ``pending`` unless ``fresh``.
+    ``part``: ``found`` lists only some folders of the corpus (see ``Part``).
     """
-    known = catalog.files() if not fresh else {}
+    if fresh:
+        known: Mapping[str, corpus.FileState] = {}
+    else:
+        known = part.known if part is not None else catalog.files()
     stale = corpus.stale(found, known)
     tick = progress(len(found.files)) if progress else None
     if tick:
@@ -179,10 +199,12 @@ def update(
         if build is not None:
             outcome = build.finish(changes)
         else:
-            outcome = _Regroup(catalog, found, passage_tokens).apply(read, changes)
+            locate = part.locate if part is not None else None
+            outcome = _Regroup(catalog, found, passage_tokens, locate).apply(read, changes)
         catalog.delete_files(removed)
         catalog.put_files([*touched, *(p.state for p in read.values())])
-        catalog.set_meta({"fingerprint": found.fingerprint(), "built_at": repr(time.time())})
+        fingerprint = found.fingerprint() if part is None else part.fingerprint
+        catalog.set_meta({"fingerprint": fingerprint, "built_at": repr(time.time())})
     log.info(
         "stored %d new passages (%d deleted) in %.1f s",
         len(outcome.added), len(outcome.deleted), time.perf_counter() - started,
@@ -274,10 +296,17 @@ class _New:
 class _Regroup:
     """Inside the update's transaction: articles in and out, stories regrouped, passages cut."""
 
-    def __init__(self, catalog: Catalog, found: corpus.Scan, passage_tokens: int) -> None:
+    def __init__(
+        self,
+        catalog: Catalog,
+        found: corpus.Scan,
+        passage_tokens: int,
+        locate: Callable[[str], tuple[str, int, int] | None] | None = None,
+    ) -> None:
         self.catalog = catalog
         self.found = found
         self.passage_tokens = passage_tokens
+        self.locate = locate
 
     def apply(self, read: dict[str, Prepared], changes: corpus.Changes) -> Outcome:
         catalog = self.catalog
@@ -369,10 +398,15 @@ class _Regroup:
 
     def _reread(self, article_id: str) -> tuple[Chunk, ...]:
         origin = self.catalog.origin(article_id)
-        if origin is None or origin[0] not in self.found.files:
+        if origin is None:
             return ()
         relative, position = origin
-        item = prepare((relative, *self.found.files[relative], self.passage_tokens))
+        where = self.found.files.get(relative)
+        if where is None and self.locate is not None:  # outside the folders a part listed
+            where = self.locate(relative)
+        if where is None:
+            return ()
+        item = prepare((relative, *where, self.passage_tokens))
         if item.state.problem or position >= len(item.chunks):
             log.warning("could not re-read %s for its passages: %s", relative, item.state.problem)
             return ()

@@ -8,7 +8,7 @@ import logging
 import os
 import re
 import stat
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -74,17 +74,40 @@ class Scan:
     def _fingerprint(self) -> str:
         # Computed once per scan: a refresh compares it up to three times, and at 180k files
         # each computation costs ~0.15 s of the time a new story waits.
-        digest = hashlib.sha256()
-        for name in sorted(self.files):
-            _, size, mtime = self.files[name]
-            digest.update(f"{name}\0{size}\0{mtime}\n".encode())
-        for folder in self.unlisted:
-            digest.update(f"unlisted\0{folder}\n".encode())
-        return digest.hexdigest()
+        total = sum(_entry(name, size, mtime) for name, (_, size, mtime) in self.files.items())
+        total += sum(_entry("unlisted", 0, 0, folder) for folder in self.unlisted)
+        return _hex(total)
 
     def hides(self, relative: str) -> bool:
         """True when ``relative`` lies in a folder this scan could not list."""
         return any(folder == "" or relative.startswith(folder + "/") for folder in self.unlisted)
+
+
+# A fingerprint is a sum of one digest per file (mod 2**128), not a digest of the sorted list:
+# equal for equal sets of files in any order, and shifted by what changed in a few folders
+# without going over the other files again (``shifted``).
+_FINGERPRINT_BITS = 128
+FINGERPRINT_HEX = _FINGERPRINT_BITS // 4  # hex digits in a fingerprint
+
+
+def _entry(name: str, size: int, mtime: int, unlisted: str = "") -> int:
+    data = f"{name}\0{size}\0{mtime}\0{unlisted}".encode()
+    return int.from_bytes(hashlib.blake2b(data, digest_size=16).digest(), "little")
+
+
+def _hex(total: int) -> str:
+    return f"{total % (1 << _FINGERPRINT_BITS):0{FINGERPRINT_HEX}x}"
+
+
+def shifted(
+    fingerprint: str, gone: Iterable[tuple[str, int, int]], came: Iterable[tuple[str, int, int]]
+) -> str:
+    """``fingerprint`` after the files ``gone`` (path, size, mtime) were replaced by ``came``.
+
+    Equal to the fingerprint of a full scan that finds the same files.
+    """
+    total = int(fingerprint, 16) - sum(_entry(*state) for state in gone)
+    return _hex(total + sum(_entry(*state) for state in came))
 
 
 class CorpusError(Exception):
@@ -99,8 +122,10 @@ def _link_problem(path: str, root: str) -> str:
     return "a link inside the corpus folder: not followed (its target is read at its own path)"
 
 
-def scan(root: Path) -> Scan:
+def scan(root: Path, only: Collection[str] | None = None) -> Scan:
     """Stat every story file under ``root`` (hidden entries and notices skipped).
+
+    ``only``: list just these folders (relative, "" for ``root``), not their subfolders.
 
     Symbolic links below ``root`` are never followed: one to outside would let anyone who can
     drop a file in the corpus publish any file the bot can read, and one to a folder above
@@ -116,7 +141,11 @@ def scan(root: Path) -> Scan:
     files: dict[str, tuple[str, int, int]] = {}
     problems: dict[str, str] = {}
     unlisted: list[str] = []
-    pending = [(os.fspath(root), "")]
+    base = os.fspath(root)
+    pending = [(base, "")] if only is None else [
+        (os.path.join(base, folder) if folder else base, f"{folder}/" if folder else "")
+        for folder in sorted(only, reverse=True)
+    ]  # fmt: skip
     while pending:
         folder, prefix = pending.pop()
         try:
@@ -143,7 +172,7 @@ def scan(root: Path) -> Scan:
                 if entry.is_dir(follow_symlinks=False):
                     if name.lower().endswith(SUFFIXES):
                         problems[relative] = "a folder, not a story file"
-                    else:
+                    elif only is None:
                         pending.append((entry.path, relative + "/"))
                     continue
                 if IGNORED.match(name) or not name.lower().endswith(SUFFIXES):

@@ -168,7 +168,10 @@ def cmd_source(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
     """``newsbot index``: build or refresh the index and print what it did and skipped."""
-    newsroom = _newsroom(settings, rebuild=args.rebuild, quiet=bool(args.json))
+    # Only the folders whose time changed are listed, unless asked to stat every file (which
+    # also sees a file rewritten in place, keeping its folder's time).
+    quick = not (args.full or args.rebuild)
+    newsroom = _newsroom(settings, rebuild=args.rebuild, quiet=bool(args.json), quick=quick)
     report = newsroom.report
     summary = {
         "action": report.action,
@@ -302,6 +305,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("index", "build or refresh the index of the corpus", cmd_index)
     p.add_argument("--rebuild", action="store_true", help="rebuild from scratch")
+    p.add_argument(
+        "--full",
+        action="store_true",
+        help="stat every file, not only those in folders whose time changed (finds files "
+        "rewritten in place)",
+    )
     p.add_argument("--json", action="store_true", help="print JSON for scripts")
 
     p = command("status", "what is indexed, skipped files, and each feed's health", cmd_status)

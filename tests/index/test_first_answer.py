@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 
 import pytest
 
-from bot.index import folders, opening
+from bot.index import folders, record
 from bot.ingest import corpus as corpus_module
 from bot.newsroom import Newsroom
 from bot.settings import Settings
@@ -52,17 +52,34 @@ def corpus(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def scans(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
-    """Every full scan of the corpus (a stat of each file), in order."""
-    seen: list[Path] = []
-    real: Callable[[Path], corpus_module.Scan] = corpus_module.scan
+def scanned(monkeypatch: pytest.MonkeyPatch) -> tuple[list[Path], list[tuple[str, ...]]]:
+    """Every scan of the corpus in order: full ones (a stat of each file), and the folders
+    each scan of some folders listed."""
+    full: list[Path] = []
+    some: list[tuple[str, ...]] = []
+    real: Callable[..., corpus_module.Scan] = corpus_module.scan
 
-    def counted(root: Path) -> corpus_module.Scan:
-        seen.append(root)
-        return real(root)
+    def counted(root: Path, only: Collection[str] | None = None) -> corpus_module.Scan:
+        if only is None:
+            full.append(root)
+        else:
+            some.append(tuple(sorted(only)))
+        return real(root, only)
 
     monkeypatch.setattr(corpus_module, "scan", counted)
-    return seen
+    return full, some
+
+
+@pytest.fixture
+def scans(scanned: tuple[list[Path], list[tuple[str, ...]]]) -> list[Path]:
+    """Every full scan of the corpus (a stat of each file), in order."""
+    return scanned[0]
+
+
+@pytest.fixture
+def listings(scanned: tuple[list[Path], list[tuple[str, ...]]]) -> list[tuple[str, ...]]:
+    """The folders each scan of only the changed folders listed, in order."""
+    return scanned[1]
 
 
 def _settings(corpus: Path, tmp_path: Path) -> Settings:
@@ -89,13 +106,17 @@ def test_a_restart_answers_from_the_committed_index_without_a_full_scan(
 
 
 def test_a_file_added_just_before_the_command_is_answered_by_it(
-    corpus: Path, tmp_path: Path, scans: list[Path]
+    corpus: Path, tmp_path: Path, scans: list[Path], listings: list[tuple[str, ...]]
 ):
     Newsroom(_settings(corpus, tmp_path))
+    scans.clear()
     _story(corpus, "2024/06/mokpo.txt", "Mokpo", 950)  # no waiting: it lands at once
     room = Newsroom(_settings(corpus, tmp_path), quick=True)
     assert _cited(room, "How many passengers will the Mokpo ferry terminal carry?") == ["mokpo"]
     assert room.report.action == "refreshed"
+    assert room.report.stories_added == ("mokpo",)
+    # Found without a stat of every file: only the folder whose time moved was listed.
+    assert scans == [] and listings == [("2024/06",)]
 
 
 def test_a_file_in_a_new_folder_and_a_removed_file_are_seen_too(corpus: Path, tmp_path: Path):
@@ -108,7 +129,7 @@ def test_a_file_in_a_new_folder_and_a_removed_file_are_seen_too(corpus: Path, tm
 
 
 def test_a_folder_changed_within_the_racy_window_is_scanned_again(
-    corpus: Path, tmp_path: Path, scans: list[Path]
+    corpus: Path, tmp_path: Path, scans: list[Path], listings: list[tuple[str, ...]]
 ):
     # Written and indexed in the same instant: a file added in the same clock tick could
     # leave the folder's time as recorded, so the folder is recorded as unknown.
@@ -116,7 +137,9 @@ def test_a_folder_changed_within_the_racy_window_is_scanned_again(
     Newsroom(_settings(corpus, tmp_path))
     scans.clear()
     room = Newsroom(_settings(corpus, tmp_path), quick=True)
-    assert len(scans) == 1 and room.report.action == "reused"
+    assert room.report.action == "reused"
+    # Listed again, alone (with the folders that hold it, changed by its creation just now).
+    assert scans == [] and listings and "2024/07" in listings[0]
 
 
 def test_an_in_place_edit_waits_for_the_full_scan(corpus: Path, tmp_path: Path, scans: list[Path]):
@@ -134,12 +157,29 @@ def test_an_in_place_edit_waits_for_the_full_scan(corpus: Path, tmp_path: Path, 
     assert "5300" in room.ask(question).citations[0].text
 
 
+def test_an_in_place_edit_named_by_a_file_event_is_read_without_a_full_scan(
+    corpus: Path, tmp_path: Path, scans: list[Path], listings: list[tuple[str, ...]]
+):
+    room = Newsroom(_settings(corpus, tmp_path))
+    path = corpus / "2024" / "05" / "incheon.txt"
+    folder_time = os.stat(path.parent).st_mtime_ns
+    path.write_text(path.read_text().replace("4200", "5300"))
+    os.utime(path.parent, ns=(folder_time, folder_time))  # as an in-place write leaves it
+    scans.clear()
+    room.refresh(full=False)  # the folder's time alone says nothing changed
+    question = "How many passengers will the Incheon ferry terminal carry?"
+    assert "4200" in room.ask(question).citations[0].text
+    room.refresh(full=False, touched={path})  # as the bot's corpus watch passes its events
+    assert "5300" in room.ask(question).citations[0].text
+    assert scans == [] and listings == [("2024/05",)]
+
+
 def test_an_index_without_recorded_folder_times_is_checked_in_full(
     corpus: Path, tmp_path: Path, scans: list[Path]
 ):
     room = Newsroom(_settings(corpus, tmp_path))
     with room.index.catalog.writing():
-        room.index.catalog.set_meta({opening.FOLDERS: ""})  # as an index from an older newsbot
+        room.index.catalog.set_meta({record.FOLDERS: ""})  # as an index from an older newsbot
     scans.clear()
     Newsroom(_settings(corpus, tmp_path), quick=True)
     assert len(scans) == 1

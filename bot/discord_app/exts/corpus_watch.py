@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import watchfiles
@@ -73,15 +74,18 @@ class CorpusWatch(commands.Cog):
                 folder, stop_event=self._stop, debounce=DEBOUNCE_MS, ignore_permission_denied=True
             ):
                 log.debug("corpus events: %d changes", len(changes))
-                await self._refresh()
+                # Only the folders whose time changed, and those the events name (a file
+                # rewritten in place leaves its folder's time): a story added is answerable
+                # in a second however large the corpus; the periodic scan stats every file.
+                await self._refresh(full=False, touched={Path(path) for _, path in changes})
         except asyncio.CancelledError:
             raise
         except Exception as error:  # no inotify, a watch limit reached, the folder gone...
             log.warning("no file-system events for %s (%s); relying on scans", folder, error)
 
-    async def _refresh(self) -> Report | None:
+    async def _refresh(self, full: bool = True, touched: set[Path] | None = None) -> Report | None:
         try:
-            report = await asyncio.to_thread(self.bot.newsroom.refresh)
+            report = await asyncio.to_thread(self.bot.newsroom.refresh, full, touched or set())
         except Exception:  # a bad moment on disk must not stop future refreshes
             log.exception("corpus refresh failed; will try again")
             return None
