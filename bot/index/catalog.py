@@ -391,12 +391,7 @@ class Catalog:
 
     def docs_of(self, article_ids: Iterable[str]) -> list[int]:
         """The passage numbers of these articles."""
-        docs: list[int] = []
-        for chunk in _chunks(sorted(article_ids)):
-            marks = ",".join("?" * len(chunk))
-            query = f"SELECT doc FROM passages WHERE article IN ({marks})"  # noqa: S608 - only ? placeholders and fixed columns
-            docs.extend(row[0] for row in self._db().execute(query, chunk))
-        return docs
+        return list(self.numbers(article_ids).values())
 
     def numbers(self, article_ids: Iterable[str]) -> dict[str, int]:
         """The passage numbers of these articles, by passage id ("article:position")."""
