@@ -63,6 +63,11 @@ class TantivyEngine:
     @classmethod
     def build(cls, docs: Iterable[tuple[int, Sequence[str]]]) -> TantivyEngine:
         """An engine over ``(passage number, terms)`` pairs, built in a private folder."""
+        return cls.build_joined((doc, " ".join(terms)) for doc, terms in docs)
+
+    @classmethod
+    def build_joined(cls, docs: Iterable[tuple[int, str]]) -> TantivyEngine:
+        """``build`` from each passage's terms joined by single spaces."""
         # Any iterable, read once: a caller can stream analyzed passages instead of holding
         # all their term lists (about 1.4 GB of Python strings at 1M passages).
         # A built engine exists before anyone says where it will be saved, and tantivy's
@@ -72,8 +77,9 @@ class TantivyEngine:
         try:
             index = tantivy.Index(_schema(), path=str(path), reuse=False)
             writer = index.writer(heap_size=BUILD_HEAP, num_threads=BUILD_THREADS)
+            add, document = writer.add_document, tantivy.Document
             for doc, terms in docs:
-                writer.add_document(_document(doc, terms))
+                add(document(**{TERMS: terms, DOC: doc}))
             writer.commit()
             writer.wait_merging_threads()
             index.reload()
