@@ -15,10 +15,12 @@ from bot.index.engines.base import Hit
 SUBDIR = "tantivy"  # tantivy owns its folder; keep it apart from the generation's other files
 TERMS = "terms"
 DOC = "doc"
-# Writer budget shared by its threads: large enough that a 1M-passage build flushes only a few
-# segments (each flush is a segment every query must visit), small enough for a 2-core box.
+# Writer budget: large enough that a 1M-passage build flushes one segment (each flush is a
+# segment every query must visit), small enough for a 2-core box. One indexing thread: feeding
+# documents from Python is the slower side, so a second thread bought no time, and each thread
+# writes its own segment.
 BUILD_HEAP = 256_000_000
-BUILD_THREADS = 2
+BUILD_THREADS = 1
 # Incremental writes are a handful of passages: one thread and tantivy's per-thread minimum-ish.
 UPDATE_HEAP = 32_000_000
 UPDATE_THREADS = 1
@@ -40,7 +42,10 @@ def _schema() -> tantivy.Schema:
 
 
 def _document(doc: int, terms: Sequence[str]) -> tantivy.Document:
-    return tantivy.Document(**{TERMS: " ".join(terms), DOC: doc})
+    made = tantivy.Document()
+    made.add_text(TERMS, " ".join(terms))
+    made.add_integer(DOC, doc)
+    return made
 
 
 class TantivyEngine:
@@ -79,7 +84,11 @@ class TantivyEngine:
             writer = index.writer(heap_size=BUILD_HEAP, num_threads=BUILD_THREADS)
             add, document = writer.add_document, tantivy.Document
             for doc, terms in docs:
-                add(document(**{TERMS: terms, DOC: doc}))
+                # Filled field by field: half the cost of Document(**fields) per passage.
+                made = document()
+                made.add_text(TERMS, terms)
+                made.add_integer(DOC, doc)
+                add(made)
             writer.commit()
             writer.wait_merging_threads()
             index.reload()
