@@ -72,6 +72,8 @@ class Outcome:
 
 def lean(article: Article) -> Article:
     """``article`` with only its first paragraphs: what the catalog keeps besides the passages."""
+    if len(article.paragraphs) <= LEAN_PARAGRAPHS:
+        return article  # already lean: the same record, not a copy of it
     return replace(article, paragraphs=article.paragraphs[:LEAN_PARAGRAPHS])
 
 
