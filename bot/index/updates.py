@@ -227,7 +227,7 @@ class _Build:
 
     def add(self, item: Prepared) -> None:
         relative = item.state.path
-        rows, passages, write = self.rows, self.passage_rows, self.terms.write
+        rows, passages, terms = self.rows, self.passage_rows, self.terms.pending
         self.files.append(item.state)
         for position, article in enumerate(item.state.articles):
             article_id = corpus.unique_id(article.article_id, relative, self._free)
@@ -238,7 +238,7 @@ class _Build:
             doc = self.next_doc
             for n, (text, tokens, caption, analyzed, own) in enumerate(item.chunks[position], 1):
                 passages.append((doc, article_id, n, text, tokens, caption, own))
-                write(analyzed)
+                terms.append(analyzed)
                 doc += 1
             self.passages[article_id] = (self.next_doc, doc - self.next_doc)
             self.next_doc = doc
@@ -246,6 +246,7 @@ class _Build:
             self._flush()
 
     def _flush(self) -> None:
+        self.terms.flush()
         self.catalog.put_articles(self.rows)
         self.catalog.add_passages(self.passage_rows, journal=False)
         self.catalog.put_files(self.files)
@@ -277,12 +278,16 @@ class _TermsFile:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._handle: IO[str] = open(path, "w", encoding="utf-8", newline="\n")  # noqa: SIM115 - closed in close()
-        self._write = self._handle.write
+        self.pending: list[str] = []  # written a batch at a time: one write per passage cost more
 
-    def write(self, terms: str) -> None:
-        self._write(terms + "\n")
+    def flush(self) -> None:
+        if self.pending:
+            self.pending.append("")  # the last line's line break
+            self._handle.write("\n".join(self.pending))
+            self.pending.clear()
 
     def close(self, count: int, deleted: list[int]) -> BuildTerms:
+        self.flush()
         self._handle.close()
         return BuildTerms(self.path, count, frozenset(deleted))
 
