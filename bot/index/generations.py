@@ -206,11 +206,17 @@ def build(
             # SQLite builds the catalog's indexes without the GIL, while the engine is built.
             sealed = beside.submit(catalog.seal)
             started = time.perf_counter()
-            pairs = ((doc, terms.split()) for doc, terms in outcome.added)
-            built = engine_kind(engine).build(pairs)
+            kind = engine_kind(engine)
+            if kind.build_joined is not None:  # takes the terms as stored, space-joined
+                built = kind.build_joined(outcome.added)
+            else:
+                built = kind.build((doc, terms.split()) for doc, terms in outcome.added)
             log.info("engine %s built in %.1f s", engine, time.perf_counter() - started)
             changes = outcome.changes
-            del outcome, pairs  # every passage's terms: let them go before the engine is saved
+            discard = getattr(outcome.added, "discard", None)
+            if discard is not None:  # the build's terms file, read: not part of the generation
+                discard()
+            del outcome  # every passage's terms: let them go before the engine is saved
             sealed.result()
         built.save(staging)
         close_engine(built)

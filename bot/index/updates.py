@@ -17,6 +17,8 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from multiprocessing import get_context
+from pathlib import Path
+from typing import IO, Protocol
 
 from bot.index.catalog import Catalog
 from bot.index.rows import ArticleRow, PassageRow, Placement, recency_key
@@ -28,6 +30,8 @@ from bot.text.passages import DEFAULT_MIN_TOKENS, split_article
 
 log = logging.getLogger(__name__)
 
+# A build's terms file, in the staging folder beside the catalog until the engine has read it.
+TERMS_FILE = ".build-terms"
 # Paragraphs kept per article in the catalog: version grouping compares leads, and answers
 # read passages, so the rest of each text would only cost space.
 LEAN_PARAGRAPHS = 2
@@ -47,6 +51,14 @@ class Prepared:
 
     state: corpus.FileState
     chunks: tuple[tuple[Chunk, ...], ...] = ()
+
+
+class PassageTerms(Protocol):
+    """(passage number, engine terms space-joined) pairs: counted, then read once in order."""
+
+    def __len__(self) -> int: ...
+
+    def __iter__(self) -> Iterator[tuple[int, str]]: ...
 
 
 @dataclass(frozen=True)
@@ -69,12 +81,14 @@ class Outcome:
     """What an update changed, and the passages the engine must now add (with their terms)."""
 
     changes: corpus.Changes
-    added: list[tuple[int, str]] = field(default_factory=list)  # (passage number, terms)
+    added: PassageTerms = field(default_factory=list)  # (passage number, terms)
     deleted: list[int] = field(default_factory=list)
 
 
 def lean(article: Article) -> Article:
     """``article`` with only its first paragraphs: what the catalog keeps besides the passages."""
+    if len(article.paragraphs) <= LEAN_PARAGRAPHS:
+        return article  # already lean: the same record, not a copy of it
     return replace(article, paragraphs=article.paragraphs[:LEAN_PARAGRAPHS])
 
 
@@ -216,7 +230,9 @@ class _Build:
     """A new catalog, filled file by file, then grouped into stories.
 
     Every article is stored as the newest of its own story, with its passages; once all are
-    in, versions are grouped and older ones step back.
+    in, versions are grouped and older ones step back. The engine's terms of each passage go to
+    a file beside the catalog as they arrive, in passage-number order, and are read back once
+    for the engine: held in memory they were most of a build's peak (~0.6 GB at 1M passages).
     """
 
     BATCH = 2000  # rows per insert: one executemany per file would cost more than the rows
@@ -224,15 +240,16 @@ class _Build:
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
         self.articles: list[Article] = []
-        self.passages: dict[str, tuple[int, list[str]]] = {}  # id -> (first number, terms)
+        self.passages: dict[str, tuple[int, int]] = {}  # id -> (first number, how many)
         self.next_doc = 0
         self.rows: list[ArticleRow] = []
         self.passage_rows: list[PassageRow] = []
         self.files: list[corpus.FileState] = []
+        self.terms = _TermsFile(catalog.path.parent / TERMS_FILE)
 
     def add(self, item: Prepared) -> None:
         relative = item.state.path
-        rows, passages = self.rows, self.passage_rows
+        rows, passages, terms = self.rows, self.passage_rows, self.terms.pending
         self.files.append(item.state)
         for position, article in enumerate(item.state.articles):
             article_id = corpus.unique_id(article.article_id, relative, self._free)
@@ -240,16 +257,18 @@ class _Build:
                 article = replace(article, article_id=article_id)
             self.articles.append(article)
             rows.append(_row(article, relative, position, article_id, 0))
-            terms = []
+            doc = self.next_doc
             for n, (text, tokens, caption, analyzed, own) in enumerate(item.chunks[position], 1):
-                passages.append((self.next_doc + n - 1, article_id, n, text, tokens, caption, own))
+                passages.append((doc, article_id, n, text, tokens, caption, own))
                 terms.append(analyzed)
-            self.passages[article_id] = (self.next_doc, terms)
-            self.next_doc += len(terms)
+                doc += 1
+            self.passages[article_id] = (self.next_doc, doc - self.next_doc)
+            self.next_doc = doc
         if len(passages) >= self.BATCH:
             self._flush()
 
     def _flush(self) -> None:
+        self.terms.flush()
         self.catalog.put_articles(self.rows)
         self.catalog.add_passages(self.passage_rows, journal=False)
         self.catalog.put_files(self.files)
@@ -265,17 +284,61 @@ class _Build:
             newest = story[0].article_id
             stepped_back.extend((a.article_id, newest, rank) for rank, a in enumerate(story))
         self.catalog.place(p for p in stepped_back if p[2] > 0)
-        older = [self.passages.pop(article_id) for article_id, _, rank in stepped_back if rank]
-        self.catalog.delete_passages(
-            [first + n for first, terms in older for n in range(len(terms))], journal=False
-        )
+        older = [self.passages[article_id] for article_id, _, rank in stepped_back if rank]
+        deleted = [first + n for first, count in older for n in range(count)]
+        self.catalog.delete_passages(deleted, journal=False)
         self.catalog.set_meta({"next_doc": str(self.next_doc)})
-        added = [
-            (first + n, terms)
-            for first, passage_terms in sorted(self.passages.values())
-            for n, terms in enumerate(passage_terms)
-        ]
-        return Outcome(changes, added)
+        return Outcome(changes, self.terms.close(self.next_doc, deleted))
+
+
+class _TermsFile:
+    """Each passage's engine terms, one line per passage number from 0.
+
+    Terms are runs of word characters joined by single spaces: never a line break in them.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._handle: IO[str] = open(path, "w", encoding="utf-8", newline="\n")  # noqa: SIM115 - closed in close()
+        self.pending: list[str] = []  # written a batch at a time: one write per passage cost more
+
+    def flush(self) -> None:
+        if self.pending:
+            self.pending.append("")  # the last line's line break
+            self._handle.write("\n".join(self.pending))
+            self.pending.clear()
+
+    def close(self, count: int, deleted: list[int]) -> BuildTerms:
+        self.flush()
+        self._handle.close()
+        return BuildTerms(self.path, count, frozenset(deleted))
+
+
+class BuildTerms:
+    """A build's passages and their engine terms, read back from its terms file in number order.
+
+    Read once: the file is removed once read to its end (or by ``discard``).
+    """
+
+    def __init__(self, path: Path, count: int, deleted: frozenset[int]) -> None:
+        self.path = path
+        self.count = count
+        self.deleted = deleted
+
+    def __len__(self) -> int:
+        return self.count - len(self.deleted)
+
+    def __iter__(self) -> Iterator[tuple[int, str]]:
+        deleted = self.deleted
+        with open(self.path, encoding="utf-8", newline="\n") as handle:
+            for doc, line in enumerate(handle):
+                if doc not in deleted:
+                    yield doc, line[:-1]
+        self.discard()
+
+    def discard(self) -> None:
+        """Remove the terms file (the engine has them, or will never need them)."""
+        self.path.unlink(missing_ok=True)
 
 
 def _row(article: Article, file: str, position: int, story: str, rank: int) -> ArticleRow:

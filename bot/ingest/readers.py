@@ -222,7 +222,43 @@ def _fast_loadable(block: str) -> bool:
     return "?" not in block or ("[" not in block and "{" not in block)
 
 
+# Front matter as exports and most scrapers write it: one "key: value" a line, each value a
+# double-quoted string without escapes, or a date. Read directly it gives what PyYAML builds (a
+# key no resolver claims is a str, quoted text is itself, a date a datetime.date) at a fraction of
+# the cost; any other block, or one PyYAML would read otherwise, goes to the loaders.
+_SIMPLE_LINE = re.compile(r'([A-Za-z_][A-Za-z0-9_]*): +(?:"([ !#-\[\]-~]*)"|(\d{4})-(\d\d)-(\d\d))')
+_RESOLVED_WORDS = frozenset(
+    ["yes", "Yes", "YES", "no", "No", "NO", "true", "True", "TRUE", "false", "False", "FALSE",
+     "on", "On", "ON", "off", "Off", "OFF", "null", "Null", "NULL"]
+)  # fmt: skip
+
+
+def _simple_yaml(block: str) -> dict[str, object] | None:
+    """The mapping of a block of plain "key: value" lines, or None for any other block."""
+    if not block.isascii():
+        return None
+    meta: dict[str, object] = {}
+    for line in block.split("\n"):
+        match = _SIMPLE_LINE.fullmatch(line)
+        if match is None:
+            return None
+        key, text, year, month, day = match.groups()
+        if key in _RESOLVED_WORDS:  # a bool or null key to PyYAML, not a str
+            return None
+        if text is None:
+            try:
+                meta[key] = dt.date(int(year), int(month), int(day))
+            except ValueError:  # the loaders report it as they do
+                return None
+        else:
+            meta[key] = text
+    return meta
+
+
 def _load_yaml(block: str) -> object:
+    simple = _simple_yaml(block)
+    if simple is not None:
+        return simple
     if _HAS_LIBYAML and _fast_loadable(block):
         # Refused (or a value rejected): the pure loader below decides and reports.
         with contextlib.suppress(Exception):

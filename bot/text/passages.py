@@ -35,8 +35,42 @@ def encoding() -> tiktoken.Encoding:
     return tiktoken.get_encoding(ENCODING)
 
 
+class _WordTokens(dict[str, int]):
+    """Tokens of each word seen, alone (``lead``) or after a space: counted once, remembered.
+
+    cl100k cuts text into pieces before its byte-pair merges, and a piece never runs from a
+    character that is not whitespace on into a space after it, nor looks past its end (see
+    ``_joined_tokens``). So text whose only whitespace is single spaces between words counts
+    as its first word alone plus each later word with its space, and news repeats its words:
+    a dict lookup replaces most encoding. Bounded: emptied when full.
+    """
+
+    def __init__(self, lead: bool) -> None:
+        super().__init__()
+        self.lead = lead
+
+    def __missing__(self, word: str) -> int:
+        tokens = len(encoding().encode_ordinary(word if self.lead else " " + word))
+        if len(self) >= WORD_CACHE_SIZE:
+            self.clear()
+        self[word] = tokens
+        return tokens
+
+
+WORD_CACHE_SIZE = 200_000
+_LEAD_TOKENS = _WordTokens(lead=True)
+_LATER_TOKENS = _WordTokens(lead=False)
+
+
 def count_tokens(text: str) -> int:
     """Tokens in ``text`` as the passage budget counts them (special tokens as plain text)."""
+    # isprintable: no whitespace but the ASCII space (every other kind is a separator or a
+    # control character); no empty word: no space leads, ends or follows another.
+    if text.isprintable():
+        words = text.split(" ")
+        if "" not in words:
+            later = iter(words)
+            return _LEAD_TOKENS[next(later)] + sum(map(_LATER_TOKENS.__getitem__, later))
     return len(encoding().encode_ordinary(text))
 
 
@@ -49,24 +83,23 @@ def sentences(text: str) -> list[str]:
 def _pieces(text: str, max_tokens: int) -> Iterator[tuple[str, int, bool]]:
     """A paragraph as-is when it fits, else runs of whole sentences that fit.
 
-    Each text is encoded once: a paragraph that is one long sentence reuses the paragraph's
-    tokens, and a run of one sentence its sentence's count. The flag says whether the count
+    Each text is counted once: a paragraph that is one long sentence reuses the paragraph's
+    count, and a run of one sentence its sentence's count. The flag says whether the count
     is exact (a run of several sentences cut off mid-paragraph keeps its estimate).
     """
-    paragraph_ids = encoding().encode_ordinary(text)
-    size = len(paragraph_ids)
+    size = count_tokens(text)
     if size <= max_tokens:
         yield text, size, True
         return
     run: list[str] = []
     run_tokens = 0
     for sentence in sentences(text):
-        ids = paragraph_ids if sentence == text else encoding().encode_ordinary(sentence)
-        tokens = len(ids)
+        tokens = size if sentence == text else count_tokens(sentence)
         if tokens > max_tokens:  # one sentence over budget: cut it at token boundaries
             if run:
                 yield " ".join(run), run_tokens, len(run) == 1
                 run, run_tokens = [], 0
+            ids = encoding().encode_ordinary(sentence)
             for start in range(0, len(ids), max_tokens):
                 chunk = encoding().decode(ids[start : start + max_tokens]).strip()
                 if chunk:

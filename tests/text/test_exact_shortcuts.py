@@ -7,8 +7,8 @@ from hypothesis import strategies as st
 from bot.ingest.articles import Article, Paragraph
 from bot.ingest.dates import weekday_in
 from bot.ingest.wire import parse_wire
-from bot.text import analysis
-from bot.text.passages import _joined_tokens, count_tokens, split_article
+from bot.text import analysis, passages
+from bot.text.passages import _joined_tokens, count_tokens, encoding, split_article
 
 # Text where cl100k's pieces are most likely to run across a join: spaces of every kind,
 # newlines, contractions, digits, punctuation runs, letters of several scripts.
@@ -28,6 +28,48 @@ TEXT = st.one_of(
 def test_a_join_is_counted_as_encoding_the_joined_text_counts_it(head, tail):
     assert _joined_tokens(head, count_tokens(head), tail) == count_tokens(f"{head} {tail}")
     assert _joined_tokens(head, None, tail) == count_tokens(f"{head} {tail}")
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.one_of(PIECES, st.text(max_size=4)), max_size=16).map("".join))
+def test_counting_by_remembered_words_counts_what_encoding_counts(text):
+    assert count_tokens(text) == len(encoding().encode_ordinary(text))
+    assert count_tokens(text) == len(encoding().encode_ordinary(text))  # now from memory
+
+
+def test_counting_by_words_survives_the_memory_being_emptied(monkeypatch):
+    monkeypatch.setattr(passages, "WORD_CACHE_SIZE", 3)
+    text = "The ministry said on Tuesday that exports rose 12.5 pct to 28,500 units."
+    for _ in range(3):
+        assert count_tokens(text) == len(encoding().encode_ordinary(text))
+    assert len(passages._LATER_TOKENS) <= 3
+
+
+# ASCII text where the analysis is most likely to look across a space: abbreviations with and
+# without their space, possessives (doubled too), thousands, decimals, backticks, case.
+WIRE_PIECES = st.sampled_from(
+    [" ", "  ", "\n", "\t", "S.", "s.", "N.", "Korea", "korea", "KOREAN", "koreans", "U.S.",
+     "u.s", "N.K.", "U.N.", "U.K.", "E.U.", "'s", "'S", "`s", "s", "'", ",", "28", "500", "1,000",
+     "5.9", ".", "-", "the", "Seoul", "exports", "its", "(", ")", "_", "said", "a"]
+)  # fmt: skip
+ASCII_TEXT = st.lists(
+    st.one_of(WIRE_PIECES, st.text(st.characters(max_codepoint=127), max_size=4)), max_size=20
+).map("".join)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(ASCII_TEXT)
+def test_terms_by_remembered_parts_are_the_terms_of_the_whole_text(text):
+    assert analysis.analyze(text) == analysis._analyze(text)
+    assert analysis.analyze(text) == analysis._analyze(text)  # now from memory
+
+
+def test_terms_by_parts_survive_the_memory_being_emptied(monkeypatch):
+    monkeypatch.setattr(analysis, "PART_CACHE_SIZE", 3)
+    text = "Seoul's exports rose 12.5 pct to 28,500 units, the U.S. said."
+    for _ in range(3):
+        assert analysis.analyze(text) == analysis._analyze(text)
+    assert len(analysis._PARTS) <= 3
 
 
 def test_merged_fragments_carry_the_count_of_their_whole_text():

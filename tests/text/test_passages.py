@@ -1,4 +1,5 @@
 from bot.ingest.articles import Article, Paragraph
+from bot.text import passages as passages_module
 from bot.text.passages import count_tokens, encoding, split_article
 
 
@@ -92,17 +93,17 @@ def test_the_encoding_loads_with_the_network_forbidden(tmp_path):
     assert done.stdout.strip() == "[15339, 1917]"
 
 
-def test_each_text_is_encoded_once_and_counts_stay_exact(monkeypatch):
+def test_each_text_is_counted_once_and_counts_stay_exact(monkeypatch):
     # A long paragraph ending in a lone sentence, and a paragraph that is one long sentence:
-    # the lone sentence and the long one keep the counts they were encoded with, no recount.
+    # the lone sentence and the long one keep the counts they were first given, no recount.
     sentence = "Officials said the new bridge would open to traffic next spring after delays."
     lone = "The mayor declined to comment on the cost."
     words = " ".join(f"word{n}" for n in range(120))
-    encoded: list[str] = []
-    real = encoding().encode_ordinary
-    monkeypatch.setattr(encoding(), "encode_ordinary", lambda t: encoded.append(t) or real(t))
+    counted: list[str] = []
+    real = passages_module.count_tokens
+    monkeypatch.setattr(passages_module, "count_tokens", lambda t: counted.append(t) or real(t))
     passages = split_article(article(" ".join([sentence] * 2 + [lone]), words), max_tokens=30)
     assert passages[1].text == lone
-    assert all(p.tokens == len(real(p.text)) for p in passages[1:])
-    assert encoded.count(lone) == 1
-    assert encoded.count(words) == 1
+    assert all(p.tokens == len(encoding().encode_ordinary(p.text)) for p in passages[1:])
+    assert counted.count(lone) == 1
+    assert counted.count(words) == 1

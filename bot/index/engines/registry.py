@@ -17,6 +17,9 @@ class EngineKind:
 
     build: Callable[[Iterable[tuple[int, Sequence[str]]]], Engine]  # (passage number, terms)
     load: Callable[[Path], Engine]
+    # ``build`` from terms space-joined as the catalog keeps them, when the engine indexes
+    # them so anyway (splitting a million term strings only for it to join them back costs).
+    build_joined: Callable[[Iterable[tuple[int, str]]], Engine] | None = None
 
 
 
@@ -29,7 +32,8 @@ def _bm25() -> EngineKind:
 def _tantivy() -> EngineKind:
     from bot.index.engines import tantivy as tantivy_engine
 
-    return EngineKind(tantivy_engine.TantivyEngine.build, tantivy_engine.TantivyEngine.load)
+    engine = tantivy_engine.TantivyEngine
+    return EngineKind(engine.build, engine.load, engine.build_joined)
 
 
 # Each engine's module is imported only when that engine is used: a `newsbot ask` over a

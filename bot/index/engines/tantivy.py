@@ -17,6 +17,9 @@ TERMS = "terms"
 DOC = "doc"
 # Writer budget shared by its threads: large enough that a 1M-passage build flushes only a few
 # segments (each flush is a segment every query must visit), small enough for a 2-core box.
+# Two threads: on free cores one indexing thread is the slower side of the feed (1M passages
+# from a catalog: 11-12 s with one, 7.5 s with two); their two segments measured no slower to
+# query than one.
 BUILD_HEAP = 256_000_000
 BUILD_THREADS = 2
 # Incremental writes are a handful of passages: one thread and tantivy's per-thread minimum-ish.
@@ -40,7 +43,10 @@ def _schema() -> tantivy.Schema:
 
 
 def _document(doc: int, terms: Sequence[str]) -> tantivy.Document:
-    return tantivy.Document(**{TERMS: " ".join(terms), DOC: doc})
+    made = tantivy.Document()
+    made.add_text(TERMS, " ".join(terms))
+    made.add_integer(DOC, doc)
+    return made
 
 
 class TantivyEngine:
@@ -63,6 +69,11 @@ class TantivyEngine:
     @classmethod
     def build(cls, docs: Iterable[tuple[int, Sequence[str]]]) -> TantivyEngine:
         """An engine over ``(passage number, terms)`` pairs, built in a private folder."""
+        return cls.build_joined((doc, " ".join(terms)) for doc, terms in docs)
+
+    @classmethod
+    def build_joined(cls, docs: Iterable[tuple[int, str]]) -> TantivyEngine:
+        """``build`` from each passage's terms joined by single spaces."""
         # Any iterable, read once: a caller can stream analyzed passages instead of holding
         # all their term lists (about 1.4 GB of Python strings at 1M passages).
         # A built engine exists before anyone says where it will be saved, and tantivy's
@@ -72,8 +83,13 @@ class TantivyEngine:
         try:
             index = tantivy.Index(_schema(), path=str(path), reuse=False)
             writer = index.writer(heap_size=BUILD_HEAP, num_threads=BUILD_THREADS)
+            add, document = writer.add_document, tantivy.Document
             for doc, terms in docs:
-                writer.add_document(_document(doc, terms))
+                # Filled field by field: half the cost of Document(**fields) per passage.
+                made = document()
+                made.add_text(TERMS, terms)
+                made.add_integer(DOC, doc)
+                add(made)
             writer.commit()
             writer.wait_merging_threads()
             index.reload()
