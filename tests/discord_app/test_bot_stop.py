@@ -55,6 +55,11 @@ sys.exit(run_bot(settings, StuckRoom(settings), token))
 """
 
 
+async def _drain(stream: asyncio.StreamReader, into: bytearray) -> None:
+    while chunk := await stream.read(65536):
+        into.extend(chunk)
+
+
 async def _lines(stream: asyncio.StreamReader, wanted: str, count: int) -> None:
     seen = 0
     while seen < count:
@@ -73,6 +78,11 @@ async def test_slow_searches_leave_acknowledgements_and_sigterm_working(tmp_path
             cwd=tmp_path, env=env, stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
         )  # fmt: skip
+        # The child's log is read as it comes: a pipe nobody drains fills up and stalls the
+        # writer, and a failure below shows what the bot said.
+        assert child.stderr is not None
+        said = bytearray()
+        draining = asyncio.create_task(_drain(child.stderr, said))
         try:
             await fake.wait_for_shards([0], timeout=120)
             asks = [await fake.invoke("ask", {"question": TROOPS}) for _ in range(SLOW_SEARCHES)]
@@ -81,7 +91,10 @@ async def test_slow_searches_leave_acknowledgements_and_sigterm_working(tmp_path
                 assert inter.deferred
             assert child.stdout is not None
             # Synchronise on the bot's own word that searches are under way (two threads).
-            await asyncio.wait_for(_lines(child.stdout, "search started", 2), 60)
+            try:
+                await asyncio.wait_for(_lines(child.stdout, "search started", 2), 60)
+            except TimeoutError:
+                pytest.fail(f"no search started within 60 s; the bot said: {said.decode()[-4000:]}")
 
             # Every search thread is stuck; other commands are still acknowledged, and answered.
             latest = await fake.invoke("latest", {"count": 3})
@@ -99,8 +112,8 @@ async def test_slow_searches_leave_acknowledgements_and_sigterm_working(tmp_path
             if child.returncode is None:
                 child.kill()
                 await child.wait()
-        assert child.stderr is not None
-        errors = (await child.stderr.read()).decode()
+        await draining
+        errors = said.decode()
         assert "Traceback" not in errors, errors
 
 
