@@ -38,3 +38,33 @@ def wire_story(
 def newsroom(corpus: Path, cache: Path, **overrides: object) -> Newsroom:
     settings = Settings(corpus_dir=corpus, cache_dir=cache, **overrides)  # type: ignore[arg-type]
     return Newsroom(settings)
+
+
+def harbour_corpus(folder: Path, stories: int = 40) -> Path:
+    """A corpus of ``stories`` nine-paragraph port stories under ``folder/corpus/port``."""
+    corpus = folder / "corpus"
+    for n in range(stories):
+        write_story(
+            corpus,
+            f"port/story-{n}.txt",
+            wire_story(
+                f"Harbour {n} handles record cargo",
+                [f"Harbour {n} handled {n * 13} containers of rice and steel this week."]
+                + [f"Dock workers at harbour {n} expect ships in month {m}." for m in range(8)],
+            ),
+        )
+    return corpus
+
+
+def missile_versions(topic: int, tags: list[str]) -> dict[str, str]:
+    """Files holding versions of one wire story: the plain one, then (LEAD), (2nd LD)..."""
+    files = {}
+    for tag in tags:
+        headline = f"N. Korea fires missile number {topic} into East Sea"
+        body = [f"North Korea fired missile number {topic} on Tuesday, officials said."]
+        if tag:
+            headline = f"({tag}) {headline}"
+            body.append(f"The {tag} version adds that Seoul condemned launch {topic}.")
+        name = f"nk{topic}-{tag.replace(' ', '').lower() or 'first'}.txt"
+        files[name] = wire_story(headline, body)
+    return files

@@ -45,12 +45,7 @@ def snapshot(root: Path) -> dict[str, int] | None:
         folder, relative = pending.pop()
         try:
             mtime = os.stat(folder, follow_symlinks=not relative).st_mtime_ns
-            with os.scandir(folder) as entries:
-                inside = [
-                    (entry.path, f"{relative}/{entry.name}" if relative else entry.name)
-                    for entry in entries
-                    if not entry.name.startswith(".") and entry.is_dir(follow_symlinks=False)
-                ]
+            inside = _subfolders(folder, relative)
         except OSError:
             return None
         times[relative] = UNKNOWN if mtime >= now - RACY_NS else mtime
@@ -119,12 +114,7 @@ def moved(root: Path, times: Mapping[str, int], also: Collection[str] = ()) -> M
             listed.append(relative)
     for relative in list(listed):
         try:
-            with os.scandir(os.path.join(base, relative) if relative else base) as entries:
-                new = [
-                    (entry.path, f"{relative}/{entry.name}" if relative else entry.name)
-                    for entry in entries
-                    if not entry.name.startswith(".") and entry.is_dir(follow_symlinks=False)
-                ]
+            new = _subfolders(os.path.join(base, relative) if relative else base, relative)
         except OSError:
             return None
         for path, child in new:
@@ -138,3 +128,13 @@ def moved(root: Path, times: Mapping[str, int], also: Collection[str] = ()) -> M
                 found[name] = mtime
                 listed.append(name)
     return Moved(tuple(listed), tuple(gone), found)
+
+
+def _subfolders(path: str, relative: str) -> list[tuple[str, str]]:
+    """The folders directly in ``path`` (links and dot-folders left out): (path, relative)."""
+    with os.scandir(path) as entries:
+        return [
+            (entry.path, f"{relative}/{entry.name}" if relative else entry.name)
+            for entry in entries
+            if not entry.name.startswith(".") and entry.is_dir(follow_symlinks=False)
+        ]

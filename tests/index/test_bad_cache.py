@@ -14,24 +14,9 @@ import pytest
 from bot.index.catalog import FILE as CATALOG
 from bot.index.newsindex import NewsIndex
 from bot.index.opening import open_index
-from tests.helpers import newsroom, wire_story, write_story
+from tests.helpers import harbour_corpus, newsroom, wire_story, write_story
 
 PAGE = 4096
-
-
-def _corpus(folder: Path) -> Path:
-    corpus = folder / "corpus"
-    for n in range(40):
-        write_story(
-            corpus,
-            f"port/story-{n}.txt",
-            wire_story(
-                f"Harbour {n} handles record cargo",
-                [f"Harbour {n} handled {n * 13} containers of rice and steel this week."]
-                + [f"Dock workers at harbour {n} expect ships in month {m}." for m in range(8)],
-            ),
-        )
-    return corpus
 
 
 def _overwrite_pages(catalog: Path, first: int = 1) -> None:
@@ -56,7 +41,7 @@ def _ferry(corpus: Path) -> None:
 def test_a_catalog_with_overwritten_pages_is_rebuilt_on_open_with_a_log_line(
     tmp_path: Path, engine: str, caplog: pytest.LogCaptureFixture
 ):
-    corpus, cache = _corpus(tmp_path), tmp_path / "cache"
+    corpus, cache = harbour_corpus(tmp_path), tmp_path / "cache"
     index, _ = open_index(corpus, cache, engine=engine)
     catalog = index.generation / CATALOG
     index.close()
@@ -82,7 +67,7 @@ def _read_everything(index: NewsIndex) -> None:
 
 
 def test_damage_found_while_serving_is_rebuilt_by_the_next_refresh(tmp_path: Path):
-    corpus, cache = _corpus(tmp_path), tmp_path / "cache"
+    corpus, cache = harbour_corpus(tmp_path), tmp_path / "cache"
     room = newsroom(corpus, cache)
     _overwrite_pages(room.index.generation / CATALOG)
     with pytest.raises(sqlite3.DatabaseError):
@@ -107,7 +92,7 @@ def test_damage_found_while_serving_is_rebuilt_by_the_next_refresh(tmp_path: Pat
 def test_an_index_folder_deleted_while_serving_is_repaired_by_the_next_refresh(
     tmp_path: Path, engine: str, gone: str
 ):
-    corpus, cache = _corpus(tmp_path), tmp_path / "cache"
+    corpus, cache = harbour_corpus(tmp_path), tmp_path / "cache"
     room = newsroom(corpus, cache, engine=engine)
     shutil.rmtree(room.index.generation / gone)
     _ferry(corpus)

@@ -10,24 +10,9 @@ import pytest
 from bot.index import checked, damage
 from bot.index.catalog import FILE as CATALOG
 from bot.index.opening import open_index
-from tests.helpers import wire_story, write_story
+from tests.helpers import harbour_corpus, wire_story, write_story
 
 PAGE = 4096
-
-
-def _corpus(folder: Path) -> Path:
-    corpus = folder / "corpus"
-    for n in range(30):
-        write_story(
-            corpus,
-            f"port/story-{n}.txt",
-            wire_story(
-                f"Harbour {n} handles record cargo",
-                [f"Harbour {n} handled {n * 13} containers of rice and steel this week."]
-                + [f"Dock workers at harbour {n} expect ships in month {m}." for m in range(8)],
-            ),
-        )
-    return corpus
 
 
 @pytest.fixture
@@ -59,7 +44,7 @@ def _garbage_in_the_middle(catalog: Path, keep_times: bool = False) -> None:
 def test_an_unchanged_catalog_is_opened_without_a_second_page_check(
     tmp_path: Path, checks: list[Path]
 ):
-    corpus, cache = _corpus(tmp_path), tmp_path / "cache"
+    corpus, cache = harbour_corpus(tmp_path, 30), tmp_path / "cache"
     index, _ = open_index(corpus, cache, engine="tantivy")
     index.close()
     checks.clear()
@@ -76,7 +61,7 @@ def test_an_unchanged_catalog_is_opened_without_a_second_page_check(
 def test_a_catalog_changed_after_its_stamp_is_checked_again_and_rebuilt(
     tmp_path: Path, checks: list[Path], keep_times: bool
 ):
-    corpus, cache = _corpus(tmp_path), tmp_path / "cache"
+    corpus, cache = harbour_corpus(tmp_path, 30), tmp_path / "cache"
     index, _ = open_index(corpus, cache, engine="tantivy")
     catalog = index.generation / CATALOG
     index.close()
@@ -95,7 +80,7 @@ def test_a_catalog_changed_after_its_stamp_is_checked_again_and_rebuilt(
 def test_a_write_after_someone_else_changed_the_file_does_not_stamp_it_sound(
     tmp_path: Path, checks: list[Path]
 ):
-    corpus, cache = _corpus(tmp_path), tmp_path / "cache"
+    corpus, cache = harbour_corpus(tmp_path, 30), tmp_path / "cache"
     index, _ = open_index(corpus, cache, engine="tantivy")
     catalog = index.generation / CATALOG
     # While this process holds the index, another writer damages the file outside SQLite.
@@ -115,7 +100,7 @@ def test_a_write_after_someone_else_changed_the_file_does_not_stamp_it_sound(
 def test_an_update_keeps_the_stamp_so_the_next_open_skips_the_check(
     tmp_path: Path, checks: list[Path]
 ):
-    corpus, cache = _corpus(tmp_path), tmp_path / "cache"
+    corpus, cache = harbour_corpus(tmp_path, 30), tmp_path / "cache"
     index, _ = open_index(corpus, cache, engine="tantivy")
     write_story(
         corpus,

@@ -16,20 +16,12 @@ from bot.index import folders, opening, record
 from bot.index.newsindex import NewsIndex
 from bot.index.opening import open_index
 from bot.ingest import corpus as corpus_module
-from tests.helpers import wire_story, write_story
+from tests.helpers import missile_versions, wire_story, write_story
 
 
-def _versions(topic: int, tags: list[str]) -> list[str]:
+def _texts(topic: int, tags: list[str]) -> list[str]:
     """Texts of versions of one story: the plain one, then (LEAD), (2nd LD)..."""
-    texts = []
-    for tag in tags:
-        headline = f"N. Korea fires missile number {topic} into East Sea"
-        body = [f"North Korea fired missile number {topic} on Tuesday, officials said."]
-        if tag:
-            headline = f"({tag}) {headline}"
-            body.append(f"The {tag} version adds that Seoul condemned launch {topic}.")
-        texts.append(wire_story(headline, body))
-    return texts
+    return list(missile_versions(topic, tags).values())
 
 
 def _settle(root: Path) -> None:
@@ -67,7 +59,7 @@ def test_a_resend_removed_in_one_folder_brings_back_the_version_in_another(
     tmp_path: Path, full_scans: list[Path]
 ):
     corpus, cache = tmp_path / "corpus", tmp_path / "cache"
-    first, lead = _versions(1, ["", "LEAD"])
+    first, lead = _texts(1, ["", "LEAD"])
     write_story(corpus, "2024/06/01/nk1.txt", first)
     write_story(corpus, "2024/06/02/nk1-lead.txt", lead)
     _settle(corpus)
@@ -94,7 +86,7 @@ def test_any_sequence_of_folder_changes_ends_as_a_fresh_build_and_a_full_scan_ag
     corpus, cache = tmp_path / "corpus", tmp_path / "cache"
     pool = {}
     for topic in range(4):
-        for n, text in enumerate(_versions(topic, ["", "LEAD", "2nd LD"])):
+        for n, text in enumerate(_texts(topic, ["", "LEAD", "2nd LD"])):
             pool[f"{2020 + topic}/{n}/nk{topic}-{n}.txt"] = text
     pool["port/busan.txt"] = wire_story("Busan opens new port", ["Busan opened a port."])
     rng = random.Random(11)

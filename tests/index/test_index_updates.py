@@ -11,7 +11,7 @@ from bot.index import generations
 from bot.index import updates as indexing
 from bot.index.newsindex import NewsIndex
 from bot.index.opening import open_index
-from tests.helpers import wire_story, write_story
+from tests.helpers import missile_versions, wire_story, write_story
 
 ENGINES = ["bm25", "tantivy"]
 
@@ -34,24 +34,10 @@ def _found(index: NewsIndex, question: str) -> set[str]:
     return {p.passage_id for p, _ in index.search(question, 100)}
 
 
-def _versions(topic: int, tags: list[str]) -> dict[str, str]:
-    """Files holding versions of one story: the plain one, then (LEAD), (2nd LD)..."""
-    files = {}
-    for tag in tags:
-        headline = f"N. Korea fires missile number {topic} into East Sea"
-        body = [f"North Korea fired missile number {topic} on Tuesday, officials said."]
-        if tag:
-            headline = f"({tag}) {headline}"
-            body.append(f"The {tag} version adds that Seoul condemned launch {topic}.")
-        name = f"nk{topic}-{tag.replace(' ', '').lower() or 'first'}.txt"
-        files[name] = wire_story(headline, body)
-    return files
-
-
 @pytest.mark.parametrize("engine", ENGINES)
 def test_removing_a_resend_makes_the_earlier_version_newest_again(tmp_path: Path, engine: str):
     corpus, cache = tmp_path / "corpus", tmp_path / "cache"
-    for name, text in _versions(1, ["", "LEAD"]).items():
+    for name, text in missile_versions(1, ["", "LEAD"]).items():
         write_story(corpus, name, text)
     index, _ = open_index(corpus, cache, engine=engine)
     assert [a.article_id for a in index.current] == ["nk1-lead"]
@@ -71,7 +57,7 @@ def test_any_sequence_of_changes_ends_as_a_fresh_build_would(tmp_path: Path, eng
     corpus, cache = tmp_path / "corpus", tmp_path / "cache"
     pool = {}
     for topic in range(4):
-        pool.update(_versions(topic, ["", "LEAD", "2nd LD"]))
+        pool.update(missile_versions(topic, ["", "LEAD", "2nd LD"]))
     pool["port.txt"] = wire_story("Busan opens new port", ["Busan opened a port on Tuesday."])
     rng = random.Random(4)
     for step in range(8):
@@ -129,7 +115,7 @@ def test_worker_processes_build_what_one_process_builds(
 ):
     corpus = tmp_path / "corpus"
     for topic in range(6):
-        for name, text in _versions(topic, ["", "LEAD"]).items():
+        for name, text in missile_versions(topic, ["", "LEAD"]).items():
             write_story(corpus, name, text)
     write_story(corpus, "broken.md", "---\ntitle: [unclosed\n---\nBody.\n")
     serial, serial_report = open_index(corpus, tmp_path / "serial", engine="tantivy")
