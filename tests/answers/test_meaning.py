@@ -38,17 +38,13 @@ def room(tmp_path: Path) -> Newsroom:
 
 def _fake(cosines: Mapping[str, float], default: float = 0.1):
     """A ``similar`` hook: these cosines by text fragment, ``default`` for other passages."""
-    asked: list[str] = []
-
     def similar(question: str, passages: Sequence[Passage]) -> dict[str, float]:
-        asked.append(question)
         found = {}
         for p in passages:
             hit = [c for fragment, c in cosines.items() if fragment in p.text]
             found[p.passage_id] = hit[0] if hit else default
         return found
 
-    similar.asked = asked  # type: ignore[attr-defined]
     return similar
 
 
