@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.answers import places
 from bot.answers.ask import Answer, ask
 from bot.desk.follows import PausedChannel, desk_path, paused_channels
 from bot.desk.lease import IndexerLease
@@ -95,6 +96,7 @@ class Newsroom:
         """
         self.settings = settings
         self._progress = progress
+        places.remember_in(Path(settings.cache_dir))
         self._lock = threading.Lock()
         self.index, self.report = self._open(rebuild, quick=quick)
         self.checked = time.time()

@@ -7,6 +7,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from bot.answers import places
 from bot.answers.measures import Measure, asks_measure, gives
 from bot.text import analysis
 
@@ -141,11 +142,14 @@ def name_present(name: str, terms: Collection[str]) -> bool:
     # looked up directly rather than compared with every term of the story.
     if len(name) >= 4 and any(name + ending in terms for ending in _DEMONYM_ENDINGS):
         return True
-    return any(
+    if any(
         name[: -len(ending)] in terms
         for ending in _DEMONYM_ENDINGS
         if name.endswith(ending) and len(name) - len(ending) >= 4
-    )
+    ):
+        return True
+    # Irregular ones come from a country table: "Greece" / "Greek", "France" / "French".
+    return any(other in terms for other in places.kin(name))
 
 
 # Share of the question's term weight its other words (not its names or figures) must carry
@@ -183,9 +187,17 @@ def addresses(asked: Asked, weights: Mapping[str, float], terms: Collection[str]
     return any(t in terms for t in content)
 
 
+def named(asked: Asked, terms: Collection[str]) -> Collection[str]:
+    """``terms`` with the question's names they hold in another form ("korean" for "korea").
+
+    So that a story judged to hold a name also counts it among the question's words it covers.
+    """
+    other = [n for n in asked.names if n not in terms and name_present(n, terms)]
+    return terms if not other else set(terms).union(other)
+
+
 def unmet(asked: Asked, terms: Collection[str], years: Collection[str] = ()) -> list[str]:
     """The constraints a story (its ``terms``, and ``years`` it is dated) does not meet."""
     missing = [n for n in sorted(asked.numbers) if n not in terms and n not in years]
     missing += [n for n in sorted(asked.names) if not name_present(n, terms)]
     return missing
-

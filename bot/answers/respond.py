@@ -7,7 +7,15 @@ from dataclasses import dataclass, field
 
 from bot.answers import copies, meaning, records
 from bot.answers.choose import Fit, coverage, rank, with_sentence
-from bot.answers.question import LIGHT_WORDS, Asked, addresses, holds_expected, read_question, unmet
+from bot.answers.question import (
+    LIGHT_WORDS,
+    Asked,
+    addresses,
+    holds_expected,
+    named,
+    read_question,
+    unmet,
+)
 from bot.answers.records import (
     QUESTION_WORDS,
     Answer,
@@ -182,7 +190,7 @@ def respond(
     if similar is not None:
         answering = meaning.reorder(answering, [s.near for s in answering])
     best = answering[0] if answering else None
-    best_terms = story_term_set(index, best.article_id) if best else frozenset()
+    best_terms = named(asked, story_term_set(index, best.article_id)) if best else frozenset()
     found = best is not None and (
         coverage(judged, best_terms) >= base.MIN_STORY_COVERAGE
         and max(s.cover for s in answering) >= base.MIN_COVERAGE
@@ -198,9 +206,7 @@ def respond(
     if found:
         # Stories that merely rank (one rare word, repeated) are not shown as answers: fewer
         # citations beat padding an answer with noise.
-        shown = [
-            s for s in answering if s.cover >= base.MIN_COVERAGE or meaning.vouches(s.sim)
-        ][:k]
+        shown = [s for s in answering if s.cover >= base.MIN_COVERAGE or meaning.vouches(s.sim)][:k]
     else:
         shown = stories[: base.CLOSEST]
     # Slots a found answer leaves free go to a story's next passage when it answers nearly as
@@ -341,11 +347,13 @@ def _choose(
         shown = (f.passage.passage_id for f in story.fits)
         story.sim = max((cosines[p] for p in shown if p in cosines), default=None)
         story.near = max(cosines.values())
-    story.cover = max((coverage(judged, read.terms(f.passage)) for f in story.fits), default=0.0)
+    story.cover = max(
+        (coverage(judged, named(asked, read.terms(f.passage))) for f in story.fits), default=0.0
+    )
     # The engine's best passage may cover more of the question than the one shown (which won
     # on its answer cue): the story is judged on what it holds, the display on what answers.
     if story.hits:
-        top = coverage(judged, read.terms(story.hits[0][0]))
+        top = coverage(judged, named(asked, read.terms(story.hits[0][0])))
         story.cover = max(story.cover, top)
 
 

@@ -208,8 +208,13 @@ def test_the_boiling_point_of_water_is_not_found(shipped_room: Newsroom):
     assert not shipped_room.ask("What is the boiling point of water?", 3).found
 
 
-def test_demonym_lookup_agrees_with_comparing_every_term():
+def test_demonym_lookup_agrees_with_comparing_every_term(monkeypatch: pytest.MonkeyPatch):
+    from bot.answers import places
     from bot.answers.question import _DEMONYM_ENDINGS, name_present
+
+    # The regular endings alone (irregular ones, "franc"/"french", come from a table:
+    # tests/answers/test_places.py).
+    monkeypatch.setattr(places, "kin", lambda term: frozenset())
 
     def by_comparison(name: str, terms: set[str]) -> bool:
         # The rule as first written: every story term compared with the name.

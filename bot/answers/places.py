@@ -1,0 +1,119 @@
+"""Countries and their peoples' words (France/French, Greece/Greek), from countryinfo's data."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib.util
+import json
+import logging
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+from bot.storage import atomic_write
+from bot.text import analysis
+
+log = logging.getLogger(__name__)
+
+# Bumped when the table's rules change, so that a remembered table is derived again.
+TABLE_VERSION = 1
+_folder: Path | None = None
+
+
+def remember_in(folder: Path | None) -> None:
+    """Keep the derived table in ``folder`` (the cache).
+
+    countryinfo reads 256 JSON files (~0.1 s), which a fresh ``newsbot ask`` should not pay
+    for every question with a place.
+    """
+    global _folder
+    _folder = folder  # a table already read stays: it is the same wherever it is kept
+
+
+def kin(term: str) -> frozenset[str]:
+    """Other analyzed terms naming the same country as ``term`` ("franc" -> {"french"}).
+
+    Empty for a term that names no country. Read once, on first use: most questions meet
+    their places by the stem or a regular ending and never need it.
+    """
+    return _table().get(term, frozenset())
+
+
+@functools.cache
+def _table() -> dict[str, frozenset[str]]:
+    path = _remembered()
+    if path is not None:
+        try:
+            stored = json.loads(path.read_text(encoding="utf-8"))
+            return {str(t): frozenset(map(str, others)) for t, others in stored.items()}
+        except (OSError, ValueError, AttributeError, TypeError):
+            pass  # not there yet, or not ours: derived again below
+    table = derive()
+    if path is not None:
+        data = json.dumps({t: sorted(o) for t, o in sorted(table.items())}).encode()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(path, data)
+        except OSError as error:  # a read-only cache still answers; it derives each time
+            log.debug("country table not kept in %s: %s", path, error)
+    return table
+
+
+def _remembered() -> Path | None:
+    """Where the table is kept: named for the countryinfo files and the analyzer it came from."""
+    spec = importlib.util.find_spec("countryinfo")
+    if _folder is None or spec is None or spec.origin is None:
+        return None
+    # The package's own file times stand for its version (reading its metadata costs 60 ms).
+    stat = os.stat(spec.origin)
+    versions = f"{analysis.ANALYZER_VERSION}|{TABLE_VERSION}"
+    key = f"{spec.origin}|{stat.st_mtime_ns}|{stat.st_size}|{versions}"
+    return _folder / f"places-{hashlib.sha256(key.encode()).hexdigest()[:16]}.json"
+
+
+def derive() -> dict[str, frozenset[str]]:
+    """The table from countryinfo: each country's name, demonyms and spelled-out other names."""
+    from countryinfo import all_countries
+
+    # A word several places share ("French": France, Martinique, Réunion...) means the most
+    # populous of them; otherwise "French" would make "reunion" a place.
+    claims: dict[str, tuple[int, str]] = {}
+    grouped: list[tuple[str, set[str]]] = []
+    for country in all_countries():
+        name = country.name()
+        forms = [name, *(country.demonym() or "").split(",")]
+        # Codes ("FR", "GBR") are left out: "IT", "IN" and "NO" are words, not places.
+        forms += [s for s in country.alt_spellings() if not s.isupper() and s.isascii()]
+        people = country.population() or 0
+        for group in _groups([analysis.analyze(f) for f in forms if f.strip()]):
+            grouped.append((name, group))
+            for term in group:
+                if people >= claims.get(term, (-1, ""))[0]:
+                    claims[term] = (people, name)
+    table: dict[str, set[str]] = {}
+    for name, group in grouped:
+        own = {t for t in group if claims[t][1] == name}
+        for term in own:
+            table.setdefault(term, set()).update(own - {term})
+    return {term: frozenset(others) for term, others in table.items() if others}
+
+
+def _groups(forms: Iterable[list[str]]) -> list[set[str]]:
+    """Terms that stand for one another among one country's names.
+
+    One-word forms all do ("greec", "greek", "hellen"); of two forms of many words, the one
+    word that differs does ("south korea" / "south korean": "korea", "korean"), and no other:
+    "korea" must not become kin to "republ" through "Republic of Korea".
+    """
+    forms = [f for f in forms if f]
+    single = {f[0] for f in forms if len(f) == 1 and len(f[0]) >= 3}
+    groups = [single] if len(single) > 1 else []
+    for i, one in enumerate(forms):
+        for other in forms[i + 1 :]:
+            if len(one) != len(other) or len(one) < 2:
+                continue
+            differ = [(a, b) for a, b in zip(one, other, strict=True) if a != b]
+            if len(differ) == 1 and min(map(len, differ[0])) >= 3:
+                groups.append(set(differ[0]))
+    return groups
