@@ -7,7 +7,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.answers import places
+from bot.answers import casing, places
 from bot.answers.measures import Measure, asks_measure, gives
 from bot.text import analysis
 
@@ -81,6 +81,9 @@ class Asked:
     # What a figure question measures ("how much money" -> "money"): its answer is a figure
     # with that unit (bot.answers.measures); None for a plain count or figure.
     measure: Measure | None = None
+    # Terms of the words it writes in lower case, when it writes names with capitals: a story
+    # holding one only as a name ("Waters" for "water") does not hold it (bot.answers.casing).
+    common: frozenset[str] = frozenset()
 
 
 def read_question(question: str, framing: Collection[str] = ()) -> Asked:
@@ -102,7 +105,8 @@ def read_question(question: str, framing: Collection[str] = ()) -> Asked:
         if acronym or (capitalised and not opening):
             names.update(t for t in analysis.analyze(word) if t.casefold() not in framing)
     measure = asks_measure(question) if expects == "number" and MEASURES else None
-    return Asked(expects, frozenset(numbers), frozenset(names), measure)
+    common = casing.common_words(question, framing) - names - numbers
+    return Asked(expects, frozenset(numbers), frozenset(names), measure, common)
 
 
 def holds_expected(

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from bot.answers import copies, meaning, records
+from bot.answers import casing, copies, meaning, records
 from bot.answers.choose import Fit, coverage, rank, with_sentence
 from bot.answers.question import (
     LIGHT_WORDS,
@@ -190,7 +190,7 @@ def respond(
     if similar is not None:
         answering = meaning.reorder(answering, [s.near for s in answering])
     best = answering[0] if answering else None
-    best_terms = named(asked, story_term_set(index, best.article_id)) if best else frozenset()
+    best_terms = _held(read, asked, best.article_id) if best else frozenset()
     found = best is not None and (
         coverage(judged, best_terms) >= base.MIN_STORY_COVERAGE
         and max(s.cover for s in answering) >= base.MIN_COVERAGE
@@ -242,6 +242,29 @@ def respond(
     if found:
         return Answer(text, True, tuple(citations))
     return Answer(text, False, (), tuple(citations))
+
+
+def _held(read: _Read, asked: Asked, source: Passage | str) -> Collection[str]:
+    """The question's terms a passage (or a whole story, by id) holds as the question means them.
+
+    Names met in another form count ("korean" for "korea"); a word the question writes in
+    lower case does not count where the text has it only as a name inside a sentence ("Waters
+    pointed" for "the boiling point of water"). Headline words keep counting (headlines
+    capitalise every word), and so do those of a story not read whole.
+    """
+    if isinstance(source, Passage):
+        terms = named(asked, read.terms(source))
+        texts: Sequence[Passage] | None = [source]
+        article_id = source.article_id
+    else:
+        terms = named(asked, story_term_set(read.index, source))
+        texts = read.opening(source)
+        article_id = source
+    if not asked.common or texts is None:
+        return terms
+    doubtful = asked.common.intersection(terms).difference(read.text(article_id).headline)
+    names = casing.only_names((p.text for p in texts), doubtful) if doubtful else set()
+    return set(terms).difference(names) if names else terms
 
 
 def _adds(
@@ -348,12 +371,12 @@ def _choose(
         story.sim = max((cosines[p] for p in shown if p in cosines), default=None)
         story.near = max(cosines.values())
     story.cover = max(
-        (coverage(judged, named(asked, read.terms(f.passage))) for f in story.fits), default=0.0
+        (coverage(judged, _held(read, asked, f.passage)) for f in story.fits), default=0.0
     )
     # The engine's best passage may cover more of the question than the one shown (which won
     # on its answer cue): the story is judged on what it holds, the display on what answers.
     if story.hits:
-        top = coverage(judged, named(asked, read.terms(story.hits[0][0])))
+        top = coverage(judged, _held(read, asked, story.hits[0][0]))
         story.cover = max(story.cover, top)
 
 

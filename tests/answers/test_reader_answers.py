@@ -199,11 +199,6 @@ def test_the_president_of_france_is_not_found(shipped_room: Newsroom):
     assert not shipped_room.ask("Who is the current president of France?", 3).found
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known miss with the layer off: an art story's 'Waters pointed' stems to 'water' and "
-    "'point' (the layer on: tests/semantic/test_public_examples.py)",
-)
 def test_the_boiling_point_of_water_is_not_found(shipped_room: Newsroom):
     assert not shipped_room.ask("What is the boiling point of water?", 3).found
 

@@ -1,8 +1,8 @@
 """Issue 10's public examples on the shipped corpus with the semantic layer on (the real model).
 
-With the layer off, two of them are known misses (strict xfail in
-tests/answers/test_reader_answers.py); meaning is what tells an art story's "Waters pointed"
-from the boiling point of water.
+With the layer off, "the current president of France" is a known miss (strict xfail in
+tests/answers/test_reader_answers.py); meaning is what tells an asylum story naming France
+from one naming its president.
 """
 
 from __future__ import annotations

@@ -1,0 +1,61 @@
+"""A story's capitalised name is not the question's common word: "Waters" is not "water"."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Collection, Iterable
+
+from bot.text import analysis
+
+_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+# What may stand before a sentence's first word: its end mark, a dash (a Yonhap dateline
+# "SEOUL, June 2 (Yonhap) -- Veteran actor..."), a colon, and opening quotes or brackets.
+_OPENING = re.compile(r"(?:^|[.!?:]|--|—)[\"'“‘(\[\s]*$")
+
+
+def common_words(question: str, framing: Collection[str] = ()) -> frozenset[str]:
+    """Terms of the words ``question`` writes in lower case, when its writer uses capitals.
+
+    "What is the boiling point of water?" asks about water, not a Ms. Waters. A question all in
+    lower case (or all in capitals) says nothing either way, and gives none.
+    """
+    letters = [c for c in question if c.isalpha()]
+    if not letters or not letters[0].isupper() or question.isupper():
+        return frozenset()
+    words = _WORD.findall(question)[1:]
+    lower = " ".join(w for w in words if w[:1].islower() and w.casefold() not in framing)
+    return frozenset(analysis.analyze(lower))
+
+
+def only_names(texts: Iterable[str], terms: Collection[str]) -> set[str]:
+    """Those of ``terms`` that ``texts`` hold only as capitalised words inside a sentence."""
+    wanted = set(terms)
+    if not wanted:
+        return set()
+    as_name: set[str] = set()
+    as_word: set[str] = set()
+    candidates = _candidates(frozenset(t[:3] for t in wanted))
+    for text in texts:
+        for match in candidates.finditer(text):
+            word = match.group()
+            met = wanted.intersection(analysis.analyze(word))
+            if not met:
+                continue
+            if word[0].islower():
+                as_word |= met
+            elif match.start() and not _OPENING.search(text, 0, match.start()):
+                as_name |= met
+            # A capital opening a sentence says nothing: "Water levels rose." / "Waters said."
+    return as_name - as_word
+
+
+@functools.lru_cache(maxsize=256)
+def _candidates(heads: frozenset[str]) -> re.Pattern[str]:
+    """Words that may be one of the terms: those opening with a term's first letters.
+
+    A stem keeps its word's opening, so the text is scanned once, in C, and only these words
+    are analyzed.
+    """
+    alternatives = "|".join(sorted(map(re.escape, heads)))
+    return re.compile(rf"(?<![\w'’-])(?:{alternatives})[\w'’-]*", re.IGNORECASE)
