@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import socket
@@ -25,8 +26,11 @@ SLOW_SEARCHES = 8  # more than asyncio's default thread pool holds on a 2-core m
 # `newsbot run` as the CLI starts it (run_bot), over a Newsroom whose searches never end: a
 # 19 MB story on a slow machine, as far as the bot can tell. Every started search says so.
 CHILD = """
-import sys, threading
+import faulthandler, signal, sys, threading
 from pathlib import Path
+
+# A test that gives up on this bot asks it, by SIGUSR1, where each of its threads stands.
+faulthandler.register(signal.SIGUSR1, all_threads=True)
 
 from tests.fake_discord import patch_from_environment
 
@@ -58,6 +62,11 @@ sys.exit(run_bot(settings, StuckRoom(settings), token))
 async def _drain(stream: asyncio.StreamReader, into: bytearray) -> None:
     while chunk := await stream.read(65536):
         into.extend(chunk)
+
+
+async def _said(said: bytearray, wanted: bytes) -> None:
+    while wanted not in said:
+        await asyncio.sleep(0.05)  # a diagnostic on the way to failing, never a pass condition
 
 
 async def _lines(stream: asyncio.StreamReader, wanted: str, count: int) -> None:
@@ -94,7 +103,10 @@ async def test_slow_searches_leave_acknowledgements_and_sigterm_working(tmp_path
             try:
                 await asyncio.wait_for(_lines(child.stdout, "search started", 2), 60)
             except TimeoutError:
-                pytest.fail(f"no search started within 60 s; the bot said: {said.decode()[-4000:]}")
+                child.send_signal(signal.SIGUSR1)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(_said(said, b"Thread 0x"), 10)
+                pytest.fail(f"no search started within 60 s; the bot said: {said.decode()[-8000:]}")
 
             # Every search thread is stuck; other commands are still acknowledged, and answered.
             latest = await fake.invoke("latest", {"count": 3})
