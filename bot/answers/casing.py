@@ -12,6 +12,26 @@ _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 # What may stand before a sentence's first word: its end mark, a dash (a Yonhap dateline
 # "SEOUL, June 2 (Yonhap) -- Veteran actor..."), a colon, and opening quotes or brackets.
 _OPENING = re.compile(r"(?:^|[.!?:]|--|—)[\"'“‘(\[\s]*$")
+_BEFORE = re.compile(r"([^\W\d_][\w'’-]*)[^\w]*$")
+_AFTER = re.compile(r"[^\w.!?]*([^\W\d_][\w'’-]*)")
+_DETERMINERS = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "this",
+        "that",
+        "these",
+        "those",
+        "its",
+        "their",
+        "his",
+        "her",
+        "our",
+        "your",
+        "my",
+    ]
+)
 
 
 def common_words(question: str, framing: Collection[str] = ()) -> frozenset[str]:
@@ -44,10 +64,35 @@ def only_names(texts: Iterable[str], terms: Collection[str]) -> set[str]:
                 continue
             if word[0].islower():
                 as_word |= met
-            elif match.start() and not _OPENING.search(text, 0, match.start()):
+            elif _alone(text, match.start(), match.end()):
                 as_name |= met
-            # A capital opening a sentence says nothing: "Water levels rose." / "Waters said."
+            # A capital opening a sentence says nothing ("Water levels rose." / "Waters
+            # said."), nor does one inside a name of several words ("the Grand Mosque", "the
+            # National Assembly": the question's "grand mosque" means it).
     return as_name - as_word
+
+
+def _alone(text: str, start: int, end: int) -> bool:
+    """Whether the capitalised word at ``start:end`` is a name standing alone in a sentence.
+
+    It is when the word before it is no article ("the Assembly" is an institution, "Waters
+    pointed" a person) and not part of a name, and the word after it is not capitalised
+    ("Park Geun-hye" says nothing by itself).
+    """
+    if not start or _OPENING.search(text, 0, start):
+        return False
+    before = _BEFORE.search(text, max(0, start - 40), start)
+    if before is None:
+        return False
+    word = before.group(1)
+    if word in _DETERMINERS:
+        return False
+    # A capitalised word before it joins it to a name ("Grand Mosque", "Ann Waters"), unless
+    # that word only opens the sentence ("Then Waters pointed").
+    if word[:1].isupper() and not _OPENING.search(text, 0, before.start(1)):
+        return False
+    after = _AFTER.match(text, end)
+    return after is None or not after.group(1)[:1].isupper()
 
 
 @functools.lru_cache(maxsize=256)
