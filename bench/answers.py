@@ -12,6 +12,7 @@ takes, found decision included), k = 3. Measures, per split (tune / holdout) and
 - story@1/@3: a *shown* citation (found answers only) is the expected story, a copy of it or
   another version of it (``manifest.json``'s copy groups, and the index's own version groups);
 - answer@1/@3: the answer string (case-insensitive) is in the text of a shown passage;
+- line@1/@3: it is in the answer line (the best sentence printed under a citation);
 - found on answerable, not-found on off-corpus and near-miss;
 - p50/p95 latency of ``Newsroom.ask``, in process.
 
@@ -72,6 +73,8 @@ class Shown:
     passages: list[Passage]
     seconds: float = 0.0
     closest: list[str] = field(default_factory=list)
+    # Each citation's answer line (newsbot's best sentence); empty for the baseline.
+    lines: list[str] = field(default_factory=list)
 
 
 def load_set(name: str, folder: Path = QA) -> list[dict[str, str]]:
@@ -124,6 +127,7 @@ def ask_newsbot(room: Newsroom, question: str) -> Shown:
         passages,
         seconds,
         [c.article_id for c in answer.closest],
+        [c.best_sentence or "" for c in answer.citations],
     )
 
 
@@ -182,6 +186,7 @@ def answerable_metrics(
     story_run: dict[str, dict[str, float]] = {}
     answer_qrels: dict[str, dict[str, int]] = {}
     answer_run: dict[str, dict[str, float]] = {}
+    line_run: dict[str, dict[str, float]] = {}
     found = 0
     for row in rows:
         qid, got = row["id"], shown[row["id"]]
@@ -200,8 +205,13 @@ def answerable_metrics(
         answer_run[qid] = ranked_run(
             ["holds" if answer in p.text.casefold() else f"not{i}" for i, p in enumerate(passages)]
         )
+        lines = got.lines if got.found else []
+        line_run[qid] = ranked_run(
+            ["holds" if answer in line.casefold() else f"not{i}" for i, line in enumerate(lines)]
+        )
     story_run = {q: r for q, r in story_run.items() if r}
     answer_run = {q: r for q, r in answer_run.items() if r}
+    line_run = {q: r for q, r in line_run.items() if r}
     n = max(1, len(rows))
     return {
         "questions": len(rows),
@@ -209,6 +219,9 @@ def answerable_metrics(
         "story@3": success(story_qrels, story_run, 3),
         "answer@1": success(answer_qrels, answer_run, 1),
         "answer@3": success(answer_qrels, answer_run, 3),
+        # The answer line: the sentence printed first under each citation.
+        "line@1": success(answer_qrels, line_run, 1),
+        "line@3": success(answer_qrels, line_run, 3),
         "found": found / n,
     }
 
@@ -296,8 +309,9 @@ def table(results: dict[str, object]) -> str:
         lines += [
             f"### {split}",
             "",
-            "| questions | n | system | story@1 | story@3 | answer@1 | answer@3 | found |",
-            "|---|---:|---|---:|---:|---:|---:|---:|",
+            "| questions | n | system | story@1 | story@3 | answer@1 | answer@3 | line@1 | line@3 "
+            "| found |",
+            "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for kind in KINDS:
             for system in ("newsbot", "rank-bm25"):
@@ -305,7 +319,11 @@ def table(results: dict[str, object]) -> str:
                 lines.append(
                     f"| answerable {kind} | {m['questions']} | {system} | {pct(m['story@1'])} | "
                     f"{pct(m['story@3'])} | {pct(m['answer@1'])} | {pct(m['answer@3'])} | "
-                    f"{pct(m['found']) if system == 'newsbot' else '(always)'} |"
+                    + (
+                        f"{pct(m['line@1'])} | {pct(m['line@3'])} | {pct(m['found'])} |"
+                        if system == "newsbot"
+                        else "– | – | (always) |"
+                    )
                 )
         lines += ["", "| set | n | not found % |", "|---|---:|---:|"]
         for name in ("offcorpus", "nearmiss"):

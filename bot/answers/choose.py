@@ -7,7 +7,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.answers import meaning
-from bot.answers.question import Asked, holds_expected
+from bot.answers.question import Asked
 from bot.index.engines.base import K1, B
 from bot.text import analysis
 from bot.text.passages import Passage, sentences
@@ -24,6 +24,10 @@ CUE_ALONE = 0.5
 # sentence that gives the figure and names part of the subject is the answer, however many
 # of the question's words the sentence before it repeats.
 ANSWER_LINE_CUE = 1.0
+# Share of the cue added again when the figure is followed by what the question counts ("12
+# home runs" for "how many home runs"), over a count of something else beside the question's
+# words ("2,496 games").
+COUNTED_SHARE = 0.5
 # Captions and fragments (a dateline, two words cut off a photo) say little on their own; they
 # keep this share of their score, so a full paragraph with the same words wins.
 CAPTION_FACTOR = 0.5
@@ -57,10 +61,10 @@ def sentence_scores(
     scored = []
     for sentence in sentences(text):
         gained = coverage(weights, set(analysis.analyze(sentence)))
-        holds = asked is not None and holds_expected(
-            sentence, asked.expects, asked.numbers, asked.measure
-        )
+        holds = asked is not None and asked.answered_by(sentence)
         bonus = cue * (1.0 if gained > 0 else CUE_ALONE) if holds else 0.0
+        if holds and asked is not None and asked.counts_asked(sentence):
+            bonus += cue * COUNTED_SHARE
         scored.append((gained + bonus, sentence))
     return scored
 
@@ -121,10 +125,10 @@ def fit(passage: Passage, body: float, asked: Asked, meant: float = 0.0) -> Fit:
     beside those words (or, with ``meant``, beside a meaning close to the question's), plus
     ``meant``.
     """
-    cue = (body > 0 or meant > 0) and holds_expected(
-        passage.text, asked.expects, asked.numbers, asked.measure
-    )
+    cue = (body > 0 or meant > 0) and asked.answered_by(passage.text)
     score = body + (CUE_WEIGHT if cue else 0.0) + meant
+    if cue and asked.counts_asked(passage.text):
+        score += CUE_WEIGHT * COUNTED_SHARE
     if passage.is_caption:
         score *= CAPTION_FACTOR
     if passage.tokens < FRAGMENT_TOKENS:

@@ -13,7 +13,7 @@ from collections.abc import Collection
 from typing import Literal
 
 Measure = Literal[
-    "money", "percent", "weight", "speed", "length", "size", "age", "duration", "count"
+    "money", "percent", "weight", "speed", "length", "size", "age", "duration", "count", "score"
 ]
 
 _WORD_NUMBER = (
@@ -68,6 +68,8 @@ _SOURCES: dict[Measure, str] = {
     "size": "|".join(_UNITS[k] for k in ("weight", "length", "area", "capacity")),
     "age": _UNITS["age"],
     "duration": _UNITS["duration"] + "|" + _UNITS["length"],
+    # A match's result ("4-3", "2–0") or a judged total ("277.84 points").
+    "score": rf"(?<![-–\d])\b\d{{1,3}}\s?[-–]\s?\d{{1,3}}\b(?![-–]\d)|{_FIGURE}\s*points?\b",
 }
 
 
@@ -106,13 +108,17 @@ _ASKS: tuple[tuple[re.Pattern[str], Measure], ...] = (
     (re.compile(r"\bhow old\b|\bwhat age\b|\bat what age\b", re.IGNORECASE), "age"),
     (re.compile(r"\bhow long\b", re.IGNORECASE), "duration"),
     (re.compile(r"\bhow many\b", re.IGNORECASE), "count"),
+    (re.compile(r"\bscore\b", re.IGNORECASE), "score"),
 )
-# A count is a figure that is not a share, a sum of money, a year or a day of the month:
-# "2,009 adults", "127 times", "six hundred", not "53.2 percent", "2024" or "Dec. 29".
+# A count is a figure that is not a share, a sum of money, a year, a day of the month or a
+# time of day: "2,009 adults", "127 times", "six hundred", not "53.2 percent", "2024",
+# "Dec. 29" or "4 p.m.".
 _NOT_COUNTS = (
     "|".join((_UNITS["percent"], _UNITS["money"]))
     + r"|\b(?:1[89]|20)\d\d\b(?![,\d])"
     + r"|\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)[a-z]*\.? \d{1,2}\b"
+    # A time of day: "4 p.m.", "11:15 a.m.", "14:30".
+    + r"|\b\d{1,2}(?::\d\d)?\s?[ap]\.?m\b\.?|\b\d{1,2}:\d\d\b"
 )
 
 

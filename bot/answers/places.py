@@ -8,7 +8,8 @@ import importlib.util
 import json
 import logging
 import os
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Collection, Iterable
 from pathlib import Path
 
 from bot.storage import atomic_write
@@ -17,7 +18,7 @@ from bot.text import analysis
 log = logging.getLogger(__name__)
 
 # Bumped when the table's rules change, so that a remembered table is derived again.
-TABLE_VERSION = 1
+TABLE_VERSION = 3
 _folder: Path | None = None
 
 
@@ -34,10 +35,24 @@ def remember_in(folder: Path | None) -> None:
 def kin(term: str) -> frozenset[str]:
     """Other analyzed terms naming the same country as ``term`` ("franc" -> {"french"}).
 
-    Empty for a term that names no country. Read once, on first use: most questions meet
-    their places by the stem or a regular ending and never need it.
+    Empty for a term that names no country, or one no other way. Read once, on first use:
+    most questions meet their places by the stem or a regular ending and never need it.
     """
     return _table().get(term, frozenset())
+
+
+def names_country(text: str, besides: Collection[str] = ()) -> bool:
+    """Whether ``text`` names a country (or its people) other than those of ``besides``.
+
+    "Which country buys the most Korean webtoons?" is answered by a sentence naming Japan,
+    not by one naming Korea again. Countries named in one word only ("Japan", "Chinese").
+    """
+    table = _table()
+    mentioned = {t for t in analysis.analyze(text) if t in table}
+    for name in besides:
+        mentioned.discard(name)
+        mentioned.difference_update(table.get(name, ()))
+    return bool(mentioned)
 
 
 @functools.cache
@@ -80,13 +95,23 @@ def derive() -> dict[str, frozenset[str]]:
     # populous of them; otherwise "French" would make "reunion" a place.
     claims: dict[str, tuple[int, str]] = {}
     grouped: list[tuple[str, set[str]]] = []
+    countries = []
+    primary: set[str] = set()
     for country in all_countries():
-        name = country.name()
-        forms = [name, *(country.demonym() or "").split(",")]
+        own = [country.name(), *(country.demonym() or "").split(",")]
         # Codes ("FR", "GBR") are left out: "IT", "IN" and "NO" are words, not places.
-        forms += [s for s in country.alt_spellings() if not s.isupper() and s.isascii()]
-        people = country.population() or 0
-        for group in _groups([analysis.analyze(f) for f in forms if f.strip()]):
+        others = [s for s in country.alt_spellings() if not s.isupper() and s.isascii()]
+        analyzed = [analysis.analyze(f) for f in own + others if f.strip()]
+        primary.update(f[0] for f in analyzed[: len(own)] if len(f) == 1)
+        countries.append((country.name(), country.population() or 0, analyzed))
+    # Words in the names of three or more countries are what names are made of ("republic",
+    # "island", "south", "state"), not places: Iceland's other name "Island" must not make
+    # "Jeju Island" a country. A country's own one-word name or demonym stays ("China" is in
+    # Taiwan's and Macau's long names too, "French" in French Guiana's).
+    spread = Counter(t for _, _, analyzed in countries for t in {t for f in analyzed for t in f})
+    generic = {t for t, n in spread.items() if n >= 3} - primary
+    for name, people, analyzed in countries:
+        for group in _groups(analyzed, generic):
             grouped.append((name, group))
             for term in group:
                 if people >= claims.get(term, (-1, ""))[0]:
@@ -96,10 +121,10 @@ def derive() -> dict[str, frozenset[str]]:
         own = {t for t in group if claims[t][1] == name}
         for term in own:
             table.setdefault(term, set()).update(own - {term})
-    return {term: frozenset(others) for term, others in table.items() if others}
+    return {term: frozenset(others) for term, others in table.items()}
 
 
-def _groups(forms: Iterable[list[str]]) -> list[set[str]]:
+def _groups(forms: Iterable[list[str]], generic: Collection[str] = ()) -> list[set[str]]:
     """Terms that stand for one another among one country's names.
 
     One-word forms all do ("greec", "greek", "hellen"); of two forms of many words, the one
@@ -107,13 +132,13 @@ def _groups(forms: Iterable[list[str]]) -> list[set[str]]:
     "korea" must not become kin to "republ" through "Republic of Korea".
     """
     forms = [f for f in forms if f]
-    single = {f[0] for f in forms if len(f) == 1 and len(f[0]) >= 3}
-    groups = [single] if len(single) > 1 else []
+    single = {f[0] for f in forms if len(f) == 1 and len(f[0]) >= 3 and f[0] not in generic}
+    groups = [single] if single else []
     for i, one in enumerate(forms):
         for other in forms[i + 1 :]:
             if len(one) != len(other) or len(one) < 2:
                 continue
             differ = [(a, b) for a, b in zip(one, other, strict=True) if a != b]
-            if len(differ) == 1 and min(map(len, differ[0])) >= 3:
+            if len(differ) == 1 and min(map(len, differ[0])) >= 3 and not generic & {*differ[0]}:
                 groups.append(set(differ[0]))
     return groups

@@ -11,7 +11,7 @@ from bot.answers import casing, places
 from bot.answers.measures import Measure, asks_measure, gives
 from bot.text import analysis
 
-Expects = Literal["number", "name", "date", "year"]
+Expects = Literal["number", "name", "date", "year", "country"]
 
 # Openings that say what kind of answer is wanted. Checked in order: "how many" before "how".
 _EXPECTS: tuple[tuple[re.Pattern[str], Expects], ...] = (
@@ -19,7 +19,12 @@ _EXPECTS: tuple[tuple[re.Pattern[str], Expects], ...] = (
         re.compile(
             r"\bhow (?:many|much|old|long|far|big|large|tall|high|heavy|fast|few|often)\b"
             r"|\bwhat (?:percentage|share|proportion|number|amount|score|age|rate|price)\b"
-            r"|\bby how\b",
+            r"|\bby how\b"
+            # "What was the business sentiment index ...": the noun the question is about
+            # names a figure ("rate", "index", "toll"), however many words stand before it.
+            r"|\bwhat (?:is|was|are|were|will be) (?:the )?(?:[\w'’-]+ ){0,4}?"
+            r"(?:rate|rating|ratings|index|price|prices|cost|score|total|number|share|"
+            r"percentage|population|toll|amount|sum|salary|budget|revenue|growth|turnout)\b",
             re.IGNORECASE,
         ),
         "number",
@@ -32,6 +37,9 @@ _EXPECTS: tuple[tuple[re.Pattern[str], Expects], ...] = (
         ),
         "date",
     ),
+    # A country other than those the question names ("which country buys the most Korean
+    # webtoons?" -> Japan), as countryinfo knows them (bot.answers.places).
+    (re.compile(r"\b(?:what|which) (?:country|nation)\b", re.IGNORECASE), "country"),
     (
         re.compile(
             r"\bwho(?:m|se)?\b|\bwhich\b|\bwhere\b|\bwhat (?:country|team|company|city)\b",
@@ -39,6 +47,18 @@ _EXPECTS: tuple[tuple[re.Pattern[str], Expects], ...] = (
         ),
         "name",
     ),
+)
+# "How many home runs did ...": the words counted, up to the verb.
+_HOW_MANY = re.compile(
+    r"\bhow many ((?:(?!(?:did|do|does|is|are|was|were|has|have|had|will|would|can|could|"
+    r"should|in|of|on|at|for|from|by|during|since|to|the)\b)[\w'’-]+ ?){1,3})",
+    re.IGNORECASE,
+)
+# A figure and the two words after it: "12 home runs", "1,426 pilgrims were".
+_COUNTED_FIGURE = re.compile(
+    r"(?<![\w.])(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|dozens|hundreds|"
+    r"thousands)(?:\s+(?:million|billion|thousand|hundred))?((?:\s+[\w'’-]+){1,2})",
+    re.IGNORECASE,
 )
 # Whether figure questions are read for what they measure (a switch for bench sweeps).
 MEASURES = True
@@ -48,11 +68,14 @@ _NUMBER = re.compile(r"\d")
 # japan/japanes(e), iran/iranian, israel/israeli, sweden/swedish is not covered (not a suffix).
 _DEMONYM_ENDINGS = frozenset({"n", "an", "ian", "es", "ese", "i", "ish", "s", "ns"})
 _FIGURE = re.compile(r"\d[\d,.]*")
-# Month and weekday names, years, and relative days; "May" only before a day ("may" is a verb).
+# Month and weekday names, years, relative days and times of day; "May" only before a day
+# ("may" is a verb).
 _DATE = re.compile(
     r"\b(?:jan(?:uary)?|feb(?:ruary)?|march|april|june|july|aug(?:ust)?|sept?(?:ember)?"
     r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|(?:mon|tues|wednes|thurs|fri|satur|sun)day"
-    r"|yesterday|today|tomorrow)\b|\bmay \d|\b(?:1[89]|20)\d\d\b",
+    r"|yesterday|today|tomorrow|noon|midnight)\b|\bmay \d|\b(?:1[89]|20)\d\d\b"
+    # "At what time": "11:15 a.m.", "4 p.m.", "14:30".
+    r"|\b\d{1,2}(?::\d\d)?\s?[ap]\.?m\b|\b\d{1,2}:\d\d\b",
     re.IGNORECASE,
 )
 _YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
@@ -85,6 +108,23 @@ class Asked:
     # holding one only as a name ("Waters" for "water") does not hold it (bot.answers.casing).
     common: frozenset[str] = frozenset()
 
+    # What "how many" counts ("how many home runs" -> {"home", "run"}): a figure followed by
+    # it is the count asked for, not another count beside it ("2,496 games").
+    counted: frozenset[str] = frozenset()
+
+    def answered_by(self, text: str) -> bool:
+        """Whether ``text`` holds the kind of thing asked for (``holds_expected``)."""
+        return holds_expected(text, self.expects, self.numbers, self.measure, self.names)
+
+    def counts_asked(self, text: str) -> bool:
+        """Whether ``text`` gives a figure of the very thing counted ("12 home runs")."""
+        if not self.counted:
+            return False
+        for match in _COUNTED_FIGURE.finditer(text):
+            if self.counted.intersection(analysis.analyze(match.group(1))):
+                return True
+        return False
+
 
 def read_question(question: str, framing: Collection[str] = ()) -> Asked:
     """The answer type and constraints of ``question``; ``framing`` words are never names."""
@@ -106,7 +146,11 @@ def read_question(question: str, framing: Collection[str] = ()) -> Asked:
             names.update(t for t in analysis.analyze(word) if t.casefold() not in framing)
     measure = asks_measure(question) if expects == "number" and MEASURES else None
     common = casing.common_words(question, framing) - names - numbers
-    return Asked(expects, frozenset(numbers), frozenset(names), measure, common)
+    counted = _HOW_MANY.search(question)
+    things = set(analysis.analyze(counted.group(1))) - names if counted else set()
+    return Asked(
+        expects, frozenset(numbers), frozenset(names), measure, common, frozenset(things)
+    )
 
 
 def holds_expected(
@@ -114,12 +158,16 @@ def holds_expected(
     expects: Expects | None,
     ignore: Collection[str] = (),
     measure: Measure | None = None,
+    names: Collection[str] = (),
 ) -> bool:
     """Whether ``text`` holds the kind of thing the question asks for.
 
     Figures in ``ignore`` (the question's own: "in 2018", "Saeul-3") are not an answer. With a
-    ``measure``, only a figure of it is ("46.5 trillion won" for "how much money").
+    ``measure``, only a figure of it is ("46.5 trillion won" for "how much money"). A country
+    asked for is one not among the question's ``names``.
     """
+    if expects == "country":
+        return places.names_country(text, names)
     if expects == "number" and measure is not None:
         return gives(text, measure, ignore)
     if expects == "number":

@@ -11,7 +11,6 @@ from bot.answers.question import (
     LIGHT_WORDS,
     Asked,
     addresses,
-    holds_expected,
     named,
     read_question,
     unmet,
@@ -279,8 +278,7 @@ def _adds(
     new = set(read.own(other)) - held
     if coverage(weights, new) >= NEW_PART:
         return True
-    kind = (asked.expects, asked.numbers, asked.measure)
-    return holds_expected(other.text, *kind) and not holds_expected(shown.text, *kind)
+    return asked.answered_by(other.text) and not asked.answered_by(shown.text)
 
 
 def answers(index: NewsIndex, article_id: str, asked: Asked) -> bool:
