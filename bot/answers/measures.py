@@ -96,7 +96,10 @@ _ASKS: tuple[tuple[re.Pattern[str], Measure], ...] = (
     ),
     (
         re.compile(
-            r"\bwhat (?:percentage|percent|share|proportion)\b|\bby how much\b|\bhow much of\b",
+            r"\bwhat (?:percentage|percent|share|proportion)\b|\bby how much\b|\bhow much of\b"
+            # Ratings, turnouts and these rates are given in percent (an exchange rate is not).
+            r"|\bwhat (?:is|was|are|were) .*\b(?:ratings?|turnout|(?:inflation|unemployment|"
+            r"jobless|growth|interest) rates?)\b",
             re.IGNORECASE,
         ),
         "percent",
@@ -115,7 +118,7 @@ _ASKS: tuple[tuple[re.Pattern[str], Measure], ...] = (
 # "Dec. 29" or "4 p.m.".
 _NOT_COUNTS = (
     "|".join((_UNITS["percent"], _UNITS["money"]))
-    + r"|\b(?:1[89]|20)\d\d\b(?![,\d])"
+    + r"|\b(?:1[89]|20)\d\ds?\b(?![,\d])"  # "2024", and decades: "the 1990s"
     + r"|\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)[a-z]*\.? \d{1,2}\b"
     # A time of day: "4 p.m.", "11:15 a.m.", "14:30".
     + r"|\b\d{1,2}(?::\d\d)?\s?[ap]\.?m\b\.?|\b\d{1,2}:\d\d\b"

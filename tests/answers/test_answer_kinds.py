@@ -27,6 +27,7 @@ def test_a_time_of_day_answers_at_what_time_and_is_no_count():
     assert "11:15 a.m." in (line("At what time were the bodies discovered in Gyeongsan?", text)
                             or "")  # fmt: skip
     assert not gives("Ahn was moved to the emergency room as of around 4 p.m.", "count")
+    assert not gives("He has served UNICEF since the early 1990s.", "count")
     assert gives("Ahn has acted in approximately 140 films.", "count")
 
 

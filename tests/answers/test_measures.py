@@ -25,7 +25,9 @@ from tests.helpers import newsroom, wire_story, write_story
         ("How old is the head of the magicians' brotherhood?", "age"),
         ("How long did the strike last?", "duration"),
         ("How many people were asked in the poll?", "count"),
-        ("What is the approval rating?", None),
+        ("What is the approval rating?", "percent"),
+        ("What was the inflation rate in 2019?", "percent"),
+        ("What was the won-dollar exchange rate?", None),
     ],
 )
 def test_a_figure_question_names_what_it_measures(question: str, measure: str | None):
