@@ -238,8 +238,6 @@ def respond(
                 cite(len(citations) + 1, article, chosen.passage, story.score, weights, cover,
                      chosen.sentence, _copies(read, story))
             )  # fmt: skip
-    if found and not _addressed(asked, judged, citations, shown):
-        found = False
     if found:
         return Answer(text, True, tuple(citations))
     return Answer(text, False, (), tuple(citations))
@@ -266,30 +264,6 @@ def _held(read: _Read, asked: Asked, source: Passage | str) -> Collection[str]:
     doubtful = asked.common.intersection(terms).difference(read.text(article_id).headline)
     names = casing.only_names((p.text for p in texts), doubtful) if doubtful else set()
     return set(terms).difference(names) if names else terms
-
-
-def _addressed(
-    asked: Asked,
-    judged: Mapping[str, float],
-    citations: Sequence[Citation],
-    shown: Sequence[_Story],
-) -> bool:
-    """Whether what a reader sees of the answer addresses what is asked, not only its subject.
-
-    The names and figures say which story; the question's other words ("president", "die",
-    "captain") say what about it is asked. An answer none of whose citations shows one of them
-    in its answer line or headline names the subject and answers something else ("Who was the
-    last captain of the ROKS Jang Bogo?" -> the submarine's retirement). A story the semantic
-    layer finds close in meaning addresses the question in its own words.
-    """
-    content = {t for t in judged if t not in asked.names and t not in asked.numbers}
-    if not content or any(meaning.vouches(s.sim) for s in shown):
-        return True
-    for citation in citations:
-        seen = analysis.analyze(f"{citation.title} {citation.best_sentence or ''}")
-        if content.intersection(seen):
-            return True
-    return False
 
 
 def _adds(

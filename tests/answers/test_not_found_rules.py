@@ -8,7 +8,7 @@ import pytest
 
 from bot.answers.choose import choose
 from bot.answers.question import addresses, holds_expected, read_question
-from bot.answers.records import QUESTION_WORDS, question_terms
+from bot.answers.records import question_terms
 from bot.newsroom import Newsroom
 from bot.text.passages import Passage
 from tests.helpers import newsroom, wire_story, write_story
@@ -91,67 +91,3 @@ def test_a_phrasal_verb_question_is_answered_by_the_story_with_its_subject(lions
     answer = lions_room.ask("On what date did the Cheonan go down?", 1)
     assert answer.found
     assert "March 26" in (answer.citations[0].best_sentence or "")
-
-
-SUBMARINE = [
-    "South Korea's first submarine, the ROKS Jang Bogo, will retire on Friday after 33 years.",
-    "Commissioned in 1993, the ROKS Jang Bogo has sailed about 633,000 kilometers in all.",
-    "The retirement ceremony will be held at the Jinhae naval base, the navy said.",
-]
-
-
-@pytest.fixture
-def submarine_room(tmp_path: Path) -> Newsroom:
-    corpus = tmp_path / "corpus"
-    write_story(corpus, "sub.txt", wire_story("S. Korea's 1st submarine set to retire", SUBMARINE))
-    write_story(corpus, "lions.txt", wire_story("Lions re-sign catcher Kang Min-ho", LIONS))
-    return newsroom(corpus, tmp_path / "cache")
-
-
-def test_a_question_about_a_fact_the_story_lacks_is_not_found(submarine_room: Newsroom):
-    # The story is about the Jang Bogo; it says nothing about a captain.
-    answer = submarine_room.ask("Who was the last captain of the ROKS Jang Bogo?", 3)
-    assert not answer.found
-    assert answer.closest  # the story is still listed, as not answering
-
-
-def test_an_answer_whose_lines_and_headlines_show_only_the_subject_does_not_address_it():
-    from types import SimpleNamespace
-
-    from bot.answers.respond import _addressed
-
-    question = "Who was the last captain of the ROKS Jang Bogo?"
-    asked = read_question(question, QUESTION_WORDS)
-    judged = dict.fromkeys(question_terms(question), 1.0)
-    retire = SimpleNamespace(
-        title="S. Korea's 1st submarine set to retire",
-        best_sentence="Commissioned in 1993, the ROKS Jang Bogo has sailed 633,000 kilometers.",
-    )
-    captain = SimpleNamespace(
-        title="S. Korea's 1st submarine set to retire",
-        best_sentence="Cmdr. Lee Min-su, its last captain, will hand over the flag.",
-    )
-    unsure, close = SimpleNamespace(sim=None), SimpleNamespace(sim=0.9)
-    assert not _addressed(asked, judged, [retire], [unsure])  # type: ignore[list-item]
-    assert _addressed(asked, judged, [retire, captain], [unsure])  # type: ignore[list-item]
-    # Close in meaning (the semantic layer), it addresses the question in other words.
-    assert _addressed(asked, judged, [retire], [close])  # type: ignore[list-item]
-
-
-def test_an_answer_whose_line_holds_what_is_asked_is_found(submarine_room: Newsroom):
-    answer = submarine_room.ask("How far has the ROKS Jang Bogo sailed?", 3)
-    assert answer.found
-    assert "633,000" in (answer.citations[0].best_sentence or "")
-
-
-def test_meaning_vouches_for_an_answer_in_other_words(submarine_room: Newsroom):
-    from bot.answers.ask import ask
-
-    question = "Who was the last captain of the ROKS Jang Bogo?"
-
-    def close(question: str, passages: list[Passage]) -> dict[str, float]:
-        return {p.passage_id: 0.9 for p in passages}
-
-    index = submarine_room.index
-    with index.reading():
-        assert ask(index, question, 3, similar=close).found
