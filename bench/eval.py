@@ -21,7 +21,7 @@ from ir_measures import RR, R, Success, nDCG
 
 from bot.answers import records as answers
 from bot.answers.ask import ask
-from bot.index.engines import bm25
+from bot.index.engines import bm25_build
 from bot.index.engines.base import Engine
 from bot.index.engines.registry import engine_kind
 from bot.index.newsindex import NewsIndex
@@ -399,7 +399,7 @@ def table(results: dict[str, dict[str, object]]) -> str:
 
 def settings_line() -> str:
     return (
-        f"analyzer v{analysis.ANALYZER_VERSION}, bm25 k1={bm25.K1} b={bm25.B}, "
+        f"analyzer v{analysis.ANALYZER_VERSION}, bm25 k1={bm25_build.K1} b={bm25_build.B}, "
         f"passages <= {DEFAULT_MAX_TOKENS} tokens, title weight {analysis.TITLE_WEIGHT}, "
         f"story = best passage + {answers.SECOND_PASSAGE_WEIGHT} x second, "
         f"found: story coverage >= {answers.MIN_STORY_COVERAGE}, passage >= {answers.MIN_COVERAGE}"
@@ -408,9 +408,9 @@ def settings_line() -> str:
 
 def run(args: argparse.Namespace, say: Callable[[str], None] = print) -> dict[str, object]:
     if args.k1 is not None:
-        bm25.K1 = args.k1
+        bm25_build.K1 = args.k1
     if args.b is not None:
-        bm25.B = args.b
+        bm25_build.B = args.b
     if args.second_weight is not None:
         answers.SECOND_PASSAGE_WEIGHT = args.second_weight
     results: dict[str, dict[str, object]] = {}
@@ -487,8 +487,8 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument("--out", type=Path, help="folder for results.md and results.json")
     parser.add_argument("--engine", default="bm25")
     parser.add_argument("--news-queries", type=int, default=NEWS_QUERIES, help="0 = all")
-    parser.add_argument("--k1", type=float, help="override bm25.K1 (for parameter sweeps)")
-    parser.add_argument("--b", type=float, help="override bm25.B (for parameter sweeps)")
+    parser.add_argument("--k1", type=float, help="override bm25_build.K1 (for parameter sweeps)")
+    parser.add_argument("--b", type=float, help="override bm25_build.B (for parameter sweeps)")
     parser.add_argument(
         "--second-weight",
         type=float,

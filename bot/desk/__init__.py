@@ -1,18 +1,6 @@
 """The news desk: followed topics posted as stories arrive, claim checks, source feedback."""
 
-from bot.desk.claims import EmptyMessage, message_question
-from bot.desk.feedback import AnsweredQuestion, FeedbackLog, cited_ids
-from bot.desk.follows import (
-    Action,
-    Desk,
-    Follow,
-    FollowError,
-    PausedChannel,
-    desk_path,
-    paused_channels,
-)
-from bot.desk.lease import IndexerLease
-from bot.desk.topics import Card, Topic, TopicError
+from bot._lazy import exports
 
 __all__ = [
     "Action",
@@ -32,3 +20,26 @@ __all__ = [
     "message_question",
     "paused_channels",
 ]
+# Lazy, as the other packages: a fresh `newsbot ask` needs only the lease and the paused
+# channels of ``follows``, not the feedback log or the claim checks (with tempfile and kin).
+__getattr__ = exports(
+    __name__,
+    {
+        "EmptyMessage": ".claims",
+        "message_question": ".claims",
+        "AnsweredQuestion": ".feedback",
+        "FeedbackLog": ".feedback",
+        "cited_ids": ".feedback",
+        "Action": ".follows",
+        "Desk": ".follows",
+        "Follow": ".follows",
+        "FollowError": ".follows",
+        "PausedChannel": ".follows",
+        "desk_path": ".follows",
+        "paused_channels": ".follows",
+        "IndexerLease": ".lease",
+        "Card": ".topics",
+        "Topic": ".topics",
+        "TopicError": ".topics",
+    },
+)

@@ -14,7 +14,7 @@ from functools import cached_property
 from pathlib import Path
 
 from bot.ingest.articles import Article
-from bot.ingest.readers import MAX_FILE_BYTES, SUFFIXES, ArticleError, parse_file
+from bot.ingest.files import MAX_FILE_BYTES, SUFFIXES
 
 log = logging.getLogger(__name__)
 
@@ -272,6 +272,10 @@ def read_file(relative: str, path: str, size: int, mtime: int) -> FileState:
         log.warning("skipped %s: %s", relative, problem)
         return FileState(relative, size, mtime, f"size:{len(raw)}", problem=problem)
     digest = hashlib.sha256(raw).hexdigest()
+    # Here, not at the top: a start-up that finds nothing changed reads no file, and the
+    # parsers (YAML, wire copy) cost a fresh `newsbot ask` ~20 ms to import.
+    from bot.ingest.readers import ArticleError, parse_file
+
     try:
         found, notes = parse_file(raw, relative, file_time=mtime / 1e9)
         articles = tuple(found)

@@ -19,11 +19,11 @@ import yaml
 from bot.ingest.articles import Article
 from bot.ingest.cleaning import clean_text
 from bot.ingest.dates import Published, infer_year, parse_metadata_date
+from bot.ingest.files import MAX_FILE_BYTES
+from bot.ingest.files import SUFFIXES as SUFFIXES  # re-exported: the readers' suffixes
 from bot.ingest.slugs import slug
 from bot.ingest.wire import WireCopy, lead_text, parse_wire, web_id, web_id_date
 
-SUFFIXES = (".txt", ".md", ".markdown", ".jsonl")
-MAX_FILE_BYTES = 20 * 1024 * 1024  # larger files are refused with a reason, not read
 # A headline-less story is titled by its lead sentence, cut to about a headline's length.
 DERIVED_TITLE_CHARS = 100
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import email.utils
 
 __all__ = ["parse_rfc822"]
 
@@ -14,6 +13,10 @@ def parse_rfc822(text: str) -> dt.datetime | None:
     A date without a zone (or with ``-0000``, "zone unknown") comes back naive: the caller
     knows whether UTC is a fair guess.
     """
+    # Here, not at the top: email.utils brings socket and more (~8 ms), and every fresh
+    # `newsbot ask` imports this module (through Published) without ever parsing a date.
+    import email.utils
+
     try:
         return email.utils.parsedate_to_datetime(text.strip())
     except (TypeError, ValueError, IndexError, OverflowError):

@@ -37,7 +37,8 @@ def _tantivy() -> EngineKind:
 
 
 # Each engine's module is imported only when that engine is used: a `newsbot ask` over a
-# tantivy index has no use for numpy and rank-bm25, nor one over bm25 for tantivy.
+# tantivy index has no use for the bm25 engine, nor one over bm25 for tantivy (and a bm25
+# search none for numpy and rank-bm25, which only its build imports).
 _KINDS: dict[str, Callable[[], EngineKind]] = {BM25: _bm25, TANTIVY: _tantivy}
 
 
