@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
@@ -31,6 +32,8 @@ COUNTED_SHARE = 0.5
 # Captions and fragments (a dateline, two words cut off a photo) say little on their own; they
 # keep this share of their score, so a full paragraph with the same words wins.
 CAPTION_FACTOR = 0.5
+# Below the count-th best score by more than this, a passage cannot tie it even once rounded.
+_MARGIN = 1e-8
 FRAGMENT_TOKENS = 12
 FRAGMENT_FACTOR = 0.5
 HEADLINE_IN_CHOICE = True
@@ -173,12 +176,28 @@ def rank(
     ranked = {pid: i for i, pid in enumerate(engine_order)}
     bodies = term_scores(own, headline, weights)
     meant = cosines or {}
-    fits = [
-        fit(p, body, asked, meaning.CHOICE_WEIGHT * max(0.0, meant.get(p.passage_id, 0.0)))
-        for p, body in zip(passages, bodies, strict=True)
-    ]
-    fits.sort(key=lambda f: (-round(f.score, 9), ranked.get(f.passage.passage_id, len(ranked))))
-    return fits[:count]
+    means = [meaning.CHOICE_WEIGHT * max(0.0, meant.get(p.passage_id, 0.0)) for p in passages]
+    # The answer cue is the costly part (figure patterns over the text): passages are weighed
+    # best words first, and once a passage could not reach the count-th best score even with
+    # every cue, neither can any after it. The same fits as weighing them all.
+    most = CUE_WEIGHT * (1.0 + COUNTED_SHARE)
+    weighed: list[tuple[Fit, int]] = []
+    kept: list[float] = []  # the best ``count`` scores so far (a min-heap)
+    for i in sorted(range(len(passages)), key=lambda i: -(bodies[i] + means[i])):
+        if len(kept) >= count and bodies[i] + means[i] + most < kept[0] - _MARGIN:
+            break
+        found = fit(passages[i], bodies[i], asked, means[i])
+        weighed.append((found, i))
+        if len(kept) < count:
+            heapq.heappush(kept, found.score)
+        elif found.score > kept[0]:
+            heapq.heapreplace(kept, found.score)
+    weighed.sort(
+        key=lambda pair: (
+            -round(pair[0].score, 9), ranked.get(pair[0].passage.passage_id, len(ranked)), pair[1]
+        )
+    )
+    return [f for f, _ in weighed[:count]]
 
 
 def with_sentence(chosen: Fit, weights: Mapping[str, float], asked: Asked) -> Fit:

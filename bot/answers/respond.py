@@ -262,7 +262,11 @@ def _held(read: _Read, asked: Asked, source: Passage | str) -> Collection[str]:
     if not asked.common or texts is None:
         return terms
     doubtful = asked.common.intersection(terms).difference(read.text(article_id).headline)
-    names = casing.only_names((p.text for p in texts), doubtful) if doubtful else set()
+    # All the question's lower-case words are looked for (one pattern per question, compiled
+    # once), and the answer read for the doubtful ones.
+    names = (
+        casing.only_names((p.text for p in texts), asked.common) & doubtful if doubtful else set()
+    )
     return set(terms).difference(names) if names else terms
 
 
