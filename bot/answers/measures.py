@@ -152,9 +152,17 @@ def gives(text: str, measure: Measure, ignore: Collection[str] = ()) -> bool:
 
 def _counts(text: str, ignore: Collection[str]) -> bool:
     any_figure, not_counts = _count_patterns()
-    taken = [m.span() for m in not_counts.finditer(text)]
+    # What is not a count is read only as far as the figures weighed need (a span starting
+    # after a figure ends cannot hold it): most texts give a count early, and the rest of
+    # them is never scanned for shares, sums and dates.
+    spans = not_counts.finditer(text)
+    pending = next(spans, None)
+    taken: list[tuple[int, int]] = []
     for match in any_figure.finditer(text):
         start, end = match.span()
+        while pending is not None and pending.start() < end:
+            taken.append(pending.span())
+            pending = next(spans, None)
         if any(a <= start < b or a < end <= b for a, b in taken):
             continue
         figures = [f.replace(",", "").rstrip(".") for f in _DIGITS.findall(match.group())]

@@ -83,3 +83,33 @@ def test_the_paragraph_with_a_sum_of_money_answers_how_much_money(tmp_path: Path
     answer = room.ask("How much money do Koreans have in ISA accounts?", 1)
     assert answer.found
     assert "46.5 trillion won" in answer.citations[0].text
+
+
+def test_counts_read_lazily_agree_with_reading_every_span_first():
+    from bot.answers.measures import _DIGITS, _count_patterns, _counts
+
+    def by_every_span(text: str, ignore: tuple[str, ...]) -> bool:
+        # The rule as first written: every share, sum and date found before any figure.
+        any_figure, not_counts = _count_patterns()
+        taken = [m.span() for m in not_counts.finditer(text)]
+        for match in any_figure.finditer(text):
+            start, end = match.span()
+            if any(a <= start < b or a < end <= b for a, b in taken):
+                continue
+            figures = [f.replace(",", "").rstrip(".") for f in _DIGITS.findall(match.group())]
+            if not figures or any(f not in ignore for f in figures):
+                return True
+        return False
+
+    texts = [
+        "SEOUL, Dec. 30 (Yonhap) -- 88 suspected cases worth 1.2 trillion won were found.",
+        "Prices rose 53.2 percent in 2024, and US$830 million was spent on Dec. 3.",
+        "The ceremony starts at 4 p.m. on Friday, June 2, 2025.",
+        "He has served UNICEF since the early 1990s and acted in approximately 140 films.",
+        "Six hundred to eight hundred headline ideas; 2,009 adults; 12 home runs.",
+        "No figures at all here.",
+        "2024 2025 30 percent 5 won 11:15 a.m. Jan. 5",
+    ]
+    for text in texts:
+        for ignore in [(), ("2024",), ("88",), ("12", "2025")]:
+            assert _counts(text, ignore) == by_every_span(text, ignore), (text, ignore)
