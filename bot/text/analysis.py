@@ -197,6 +197,14 @@ def analyze(text: str) -> list[str]:
     return _analyze(text)
 
 
+def word_terms(word: str) -> str:
+    """``analyze(word)`` space-joined, for a word of printable ASCII (no space), uncached.
+
+    For callers that keep their own memory of words (``bot.text.passages``).
+    """
+    return " ".join(_analyze(word))
+
+
 def passage_terms(title: str, text: str) -> list[str]:
     """Index terms of one passage; the story's headline is part of every passage's context.
 
