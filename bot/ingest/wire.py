@@ -133,7 +133,19 @@ def _paragraphs(text: str) -> list[str]:
         else:
             paragraphs.append(stripped)
         previous = line
-    return [" ".join(p.split()) for p in paragraphs]
+    return [_single_spaced(p) for p in paragraphs]
+
+
+def _single_spaced(paragraph: str) -> str:
+    """``paragraph`` (stripped) with each run of whitespace made one space.
+
+    Most paragraphs already are: printable text has no whitespace but the ASCII space, so
+    without a double space there is nothing to change, and two checks in C replace splitting
+    and joining every word.
+    """
+    if "  " not in paragraph and paragraph.isprintable():
+        return paragraph
+    return " ".join(paragraph.split())
 
 
 def _wrap_width(lines: list[str]) -> int | None:
