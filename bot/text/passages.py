@@ -101,10 +101,10 @@ _TERMS_OF = itemgetter(1)
 def _counted_terms(text: str) -> tuple[int, str] | None:
     """``count_tokens(text)`` and ``analysis.analyze(text)`` space-joined, in one word pass.
 
-    Only where both are exact word by word (see ``count_tokens`` and ``analysis.analyze``):
-    printable ASCII text without "korea", single spaces between words; else None.
+    Only where both are exact word by word (see ``count_tokens`` and ``analysis.parts_apart``):
+    printable text, single spaces between words, parts apart for the analysis; else None.
     """
-    if not (text.isascii() and text.isprintable()) or "korea" in text.lower():
+    if not text.isprintable() or not analysis.parts_apart(text):
         return None
     words = text.split(" ")
     if "" in words:
@@ -230,7 +230,7 @@ def _split(
                     merged,
                     _joined_tokens(previous[0], known, text),
                     previous[2],
-                    _joined_terms(previous[3], terms),
+                    _joined_terms(previous[0], previous[3], text, terms),
                 )
                 exact[-1] = True
             else:
@@ -239,15 +239,20 @@ def _split(
     return chunks
 
 
-def _joined_terms(head: str | None, tail: str | None) -> str | None:
-    """Terms of ``f"{head_text} {tail_text}"`` from each side's, when both are known.
+def _joined_terms(
+    head: str, head_terms: str | None, tail: str, tail_terms: str | None
+) -> str | None:
+    """Terms of ``f"{head} {tail}"`` from each side's, when both are known.
 
-    They are known only for printable ASCII without "korea", where the analysis never looks
-    across a space (``analysis.analyze``); joined with a space, the text is still such text.
+    They are known only where the analysis takes each part of a text apart
+    (``analysis.parts_apart``); joined with a space, the text still is such text unless the
+    join makes an "S. Korea" or "N. Korea" (the one rule that spans a space).
     """
-    if head is None or tail is None:
+    if head_terms is None or tail_terms is None:
         return None
-    return f"{head} {tail}" if head and tail else head or tail
+    if head[-2:].lower() in ("s.", "n.") and tail[:5].lower() == "korea":
+        return None
+    return f"{head_terms} {tail_terms}" if head_terms and tail_terms else head_terms or tail_terms
 
 
 def split_articles(

@@ -55,3 +55,29 @@ def test_the_one_pass_survives_its_memory_being_emptied(monkeypatch):
     for _ in range(3):
         assert analyzed_passages(article, 40, 12) == _two_passes(article, 40, 12)
     assert len(passages._FACTS) <= 3
+
+
+KOREA_TEXTS = [
+    "S. Korea said", "Seoul, N. Korea and the U.S.", "n. koreans", "S.Korea's exports",
+    "South Korea's exports rose 12.5 pct to 28,500 units.", "N.K. leader", "Mrs. Korea",
+    "the KOREA Herald", "u.s. korea talks", "s.  korea", "S.\tKorea",
+]  # fmt: skip
+
+
+def test_korea_without_its_abbreviation_is_analyzed_word_by_word():
+    assert analysis.parts_apart("South Korea's exports rose.")
+    assert not analysis.parts_apart("S. Korea's exports rose.")
+    for text in KOREA_TEXTS:
+        assert analysis.analyze(text) == analysis._analyze(text), text
+    assert analysis.analyze("S. Korea said") == ["south", "korea", "said"]
+
+
+def test_a_merge_that_makes_an_s_korea_is_analyzed_whole():
+    article = Article(
+        article_id="story",
+        title="A title",
+        paragraphs=(Paragraph("Talks with S."), Paragraph("Korea went on.")),
+        path="story.txt",
+    )
+    assert analyzed_passages(article, 200, 20) == _two_passes(article, 200, 20)
+    assert analyzed_passages(article, 200, 20)[0][3] == "talk south korea went"
