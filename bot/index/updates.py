@@ -26,7 +26,7 @@ from bot.ingest import corpus
 from bot.ingest.articles import Article
 from bot.ingest.versions import day_key, group_versions, web_key
 from bot.text import analysis
-from bot.text.passages import DEFAULT_MIN_TOKENS, split_article
+from bot.text.passages import DEFAULT_MIN_TOKENS, analyzed_passages
 
 log = logging.getLogger(__name__)
 
@@ -101,14 +101,14 @@ def prepare(job: tuple[str, str, int, int, int]) -> Prepared:
 
 
 def _chunks(article: Article, passage_tokens: int) -> tuple[Chunk, ...]:
-    passages = split_article(article, passage_tokens, DEFAULT_MIN_TOKENS)
     # analysis.article_terms, with each text's own terms kept apart for the catalog.
-    headline = analysis.analyze(article.title) * analysis.TITLE_WEIGHT
-    chunks = []
-    for p in passages:
-        own = analysis.analyze(p.text)
-        chunks.append((p.text, p.tokens, p.is_caption, " ".join(headline + own), " ".join(own)))
-    return tuple(chunks)
+    headline = " ".join(analysis.analyze(article.title) * analysis.TITLE_WEIGHT)
+    return tuple(
+        (text, tokens, caption, f"{headline} {own}" if headline and own else headline or own, own)
+        for text, tokens, caption, own in analyzed_passages(
+            article, passage_tokens, DEFAULT_MIN_TOKENS
+        )
+    )
 
 
 def _exit_with(pid: int) -> None:

@@ -42,6 +42,18 @@ def strip_controls(text: str) -> str:
     return _CONTROL.sub("", text)
 
 
+def single_spaced(text: str) -> str:
+    """``text`` with each run of whitespace made one space and none at its ends.
+
+    What ``" ".join(text.split())`` gives, and most text already is: printable text has no
+    whitespace but the ASCII space, so without a double space or one at an end there is
+    nothing to change, and two scans in C replace splitting and joining every word.
+    """
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
+    return " ".join(text.split())
+
+
 def clean_text(text: str) -> str:
     """Unescape HTML entities, normalise newlines, drop control characters and wrapping tags.
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import yaml
 
 from bot.ingest.articles import Article
-from bot.ingest.cleaning import clean_text
+from bot.ingest.cleaning import clean_text, single_spaced
 from bot.ingest.dates import Published, infer_year, parse_metadata_date
 from bot.ingest.files import MAX_FILE_BYTES
 from bot.ingest.files import SUFFIXES as SUFFIXES  # re-exported: the readers' suffixes
@@ -275,9 +275,7 @@ def _load_yaml(block: str) -> object:
         loader.dispose()
 
 
-def _read_jsonl(
-    text: str, relative: str, filed: dt.date | None
-) -> tuple[list[Article], list[str]]:
+def _read_jsonl(text: str, relative: str, filed: dt.date | None) -> tuple[list[Article], list[str]]:
     base = base_id(relative)
     seen: set[str] = set()
     articles = []
@@ -351,7 +349,7 @@ def _text(value: object | None) -> str | None:
         value = value.get("name") or value.get("title")
         if value is None:
             return None
-    text = " ".join(clean_text(str(value)).split())
+    text = single_spaced(clean_text(str(value)))
     return text or None
 
 

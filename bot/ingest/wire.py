@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from bot.ingest.articles import Paragraph
-from bot.ingest.cleaning import clean_text
+from bot.ingest.cleaning import clean_text, single_spaced
 from bot.ingest.dates import MONTHS, WEEKDAYS, Published, parse_metadata_date, weekday_in
 from bot.ingest.wire_header import Header
 from bot.ingest.wire_lines import (
@@ -25,7 +25,6 @@ from bot.ingest.wire_lines import (
     ARCHIVE_STAMP,
     BYLINE,
     CAPTION_START,
-    CHROME,
     CITYLESS_DATELINE,
     HEADER_LIMIT,
     NOTE,
@@ -33,6 +32,7 @@ from bot.ingest.wire_lines import (
     WEAK_DATELINE,
     archive_date,
     is_caption,
+    is_chrome,
     is_prose,
     strip_mailbox,
 )
@@ -133,7 +133,7 @@ def _paragraphs(text: str) -> list[str]:
         else:
             paragraphs.append(stripped)
         previous = line
-    return [" ".join(p.split()) for p in paragraphs]
+    return [single_spaced(p) for p in paragraphs]
 
 
 def _wrap_width(lines: list[str]) -> int | None:
@@ -218,7 +218,7 @@ def parse_wire(text: str, title: str | None = None) -> WireCopy:
     body: list[Paragraph] = []
     for position, paragraph in enumerate(body_lines):
         paragraph = strip_mailbox(paragraph)
-        if not paragraph or CHROME.match(paragraph):
+        if not paragraph or is_chrome(paragraph):
             continue
         is_lead = position == 0 and match is not None  # the dateline paragraph is never a caption
         body.append(Paragraph(paragraph, not is_lead and is_caption(paragraph)))

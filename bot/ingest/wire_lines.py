@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from bot.ingest.cleaning import single_spaced
 from bot.ingest.dates import MONTHS, Published, parse_metadata_date
 
 MONTH_WORDS = "|".join(sorted(MONTHS, key=len, reverse=True))
@@ -96,6 +97,20 @@ CHROME = re.compile(
 )
 
 
+def is_chrome(line: str) -> bool:
+    """True when a paragraph or bare line is site chrome (``CHROME``): "(MORE)", "---"...
+
+    ``CHROME`` tries "All Rights Reserved" at every position of every paragraph; it can only
+    match a line that starts with "(" or "-", or ends in "reserved" with an optional period
+    (before an optional line break, as ``$`` allows). No character but the ASCII letters
+    matches "r", "v", "e" or "d" case-insensitively (tested), so that test is exact.
+    """
+    tail = line[-6:].rstrip("\n")
+    if line[:1] in ("(", "-") or tail[-4:].lower() == "rved" or tail[-5:-1].lower() == "rved":
+        return bool(CHROME.match(line))
+    return False
+
+
 NAVIGATION = re.compile(
     r"^(?:Go to (?:Contents|Navigation)\b.*|Home\s*>.*|Keywords?|select languages|"
     r"Read the full story.*)$",
@@ -142,7 +157,7 @@ def split_headline(line: str) -> tuple[tuple[str, ...], str, str | None]:
     if run and run.end() < len(line):  # a title that is only brackets keeps them
         tags = tuple(" ".join(t.split()) for t in TAG.findall(run.group(1)))
         line = line[run.end() :]
-    return tags, " ".join(line.split()), note
+    return tags, single_spaced(line), note
 
 
 def page_stamp_date(bare: str) -> Published | None:
@@ -181,7 +196,7 @@ def archive_date(match: re.Match[str] | None) -> Published | None:
 
 def bare_line(line: str) -> str:
     """A header line without the page's markup: bullets, pipes, Markdown emphasis."""
-    return " ".join(line.strip(MARKUP).split())
+    return single_spaced(line.strip(MARKUP))
 
 
 def note_text(note: str) -> str:
@@ -216,7 +231,7 @@ def is_chrome_line(line: str, bullets: bool = True) -> bool:
         or (bullets and stripped.startswith(("•", "- ")))
         or bool(NAVIGATION.match(bare))
         or (bare.endswith(":") and len(words) <= 3)  # "ID :", "Auther :"
-        or bool(CHROME.match(bare))
+        or is_chrome(bare)
     )
 
 

