@@ -26,7 +26,7 @@ SLOW_SEARCHES = 8  # more than asyncio's default thread pool holds on a 2-core m
 # `newsbot run` as the CLI starts it (run_bot), over a Newsroom whose searches never end: a
 # 19 MB story on a slow machine, as far as the bot can tell. Every started search says so.
 CHILD = """
-import faulthandler, signal, sys, threading
+import faulthandler, os, signal, sys, threading
 from pathlib import Path
 
 # A test that gives up on this bot asks it, by SIGUSR1, where each of its threads stands.
@@ -45,7 +45,10 @@ never = threading.Event()
 
 class StuckRoom(Newsroom):
     def ask(self, question, k=None):
-        print("search started", flush=True)
+        # One write of the whole line: print() writes the text and its newline apart, so two
+        # search threads printing at once could run their lines together ("search
+        # startedsearch started"), which a busy machine did, and the test saw no line.
+        os.write(1, b"search started\\n")
         never.wait()
         raise AssertionError("unreachable")
 
@@ -93,7 +96,10 @@ async def test_slow_searches_leave_acknowledgements_and_sigterm_working(tmp_path
         said = bytearray()
         draining = asyncio.create_task(_drain(child.stderr, said))
         try:
-            await fake.wait_for_shards([0], timeout=120)
+            try:
+                await fake.wait_for_shards([0], timeout=120)
+            except TimeoutError:
+                pytest.fail(f"the bot never connected; it said: {said.decode()[-4000:]}")
             asks = [await fake.invoke("ask", {"question": TROOPS}) for _ in range(SLOW_SEARCHES)]
             for inter in asks:
                 await inter.wait_for_response(timeout=30)
