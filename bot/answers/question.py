@@ -134,23 +134,53 @@ def read_question(question: str, framing: Collection[str] = ()) -> Asked:
     # story's terms as indexed.
     numbers = {t for t in analysis.analyze(question) if t.replace(".", "").isdigit()}
     names: set[str] = set()
+    # Name terms as the analyzer reads the whole question: "U.S." is "us" (not "u" and "s"),
+    # and the "N." of "N. Korea" is part of "north korea", no name of its own.
+    question_terms = set(analysis.analyze(question))
     words = _WORDS.findall(question)
     for position, raw in enumerate(words):
         word = raw.strip(".'’-")
         if not word or _NUMBER.search(word):
             continue
+        if raw.endswith(".") and word.casefold() in _ABBREVIATED:  # "Dr.", "Sept.": no name
+            continue
         acronym = word.isupper() and len(word) > 1 and not shouting
         capitalised = word[:1].isupper() and not shouting
-        opening = position == 0 or words[position - 1].endswith((".", "?", "!"))
+        opening = position == 0 or _ends_sentence(words[position - 1])
         if acronym or (capitalised and not opening):
-            names.update(t for t in analysis.analyze(word) if t.casefold() not in framing)
+            spelled = word + "." if "." in word else word  # "U.S." keeps its last dot
+            names.update(
+                t
+                for t in analysis.analyze(spelled)
+                if t.casefold() not in framing and t in question_terms
+            )
     measure = asks_measure(question) if expects == "number" and MEASURES else None
     common = casing.common_words(question, framing) - names - numbers
     counted = _HOW_MANY.search(question)
     things = set(analysis.analyze(counted.group(1))) - names if counted else set()
-    return Asked(
-        expects, frozenset(numbers), frozenset(names), measure, common, frozenset(things)
-    )
+    return Asked(expects, frozenset(numbers), frozenset(names), measure, common, frozenset(things))
+
+
+# Words a period follows without ending the sentence: titles and short month names.
+_ABBREVIATED = frozenset({
+    "mr", "mrs", "ms", "dr", "prof", "gen", "lt", "col", "sgt", "capt", "adm", "gov", "sen",
+    "rep", "pres", "st", "jr", "sr", "no", "vs",
+    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+})  # fmt: skip
+
+
+def _ends_sentence(word: str) -> bool:
+    """Whether ``word`` closes a sentence: "?" or "!", or a period that is no abbreviation's.
+
+    "N. Korea", "U.S. troops", "Dr. Kim", "Sept. 3": the next word does not open a sentence.
+    """
+    if word.endswith(("?", "!")):
+        return True
+    if not word.endswith("."):
+        return False
+    bare = word.rstrip(".")
+    single = len(bare) == 1 and bare.isalpha()
+    return not (single or "." in bare or bare.casefold() in _ABBREVIATED)
 
 
 def holds_expected(

@@ -66,6 +66,7 @@ QUESTION_WORDS = frozenset(
         "has",
         "have",
         "had",
+        "been",
         "can",
         "could",
         "would",
@@ -97,6 +98,12 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 _ANSWER_KIND = re.compile(
     r"\b(what|which)\s+(?:year|date|day|month|time|country|city|nationality)\b", re.IGNORECASE
 )
+
+
+# "How long", "how big": the adjective asks for a measure and is not a word of the answer
+# ("silent for 11 years", "1,200 tons"); "how old" and "how high" stay, since answers say
+# "45-year-old" and "10 meters high".
+_HOW_FORM = re.compile(r"\b(how)\s+(?:long|far|big|large|fast|often|soon)\b", re.IGNORECASE)
 
 
 class QuestionError(ValueError):
@@ -176,7 +183,7 @@ def search_text(question: str) -> str:
             return word
         return " "
 
-    stripped = _WORD.sub(keep, _ANSWER_KIND.sub(r"\1", question))
+    stripped = _WORD.sub(keep, _HOW_FORM.sub(r"\1", _ANSWER_KIND.sub(r"\1", question)))
     return stripped if analysis.analyze(stripped) else question
 
 

@@ -259,6 +259,11 @@ def _held(read: _Read, asked: Asked, source: Passage | str) -> Collection[str]:
         terms = named(asked, story_term_set(read.index, source))
         texts = read.opening(source)
         article_id = source
+    # A year asked about is held by a story dated that year, as ``answers`` judges it: a
+    # story of August 2015 rarely writes "2015".
+    dated = asked.numbers.intersection(_years(read.published(article_id))).difference(terms)
+    if dated:
+        terms = set(terms).union(dated)
     if not asked.common or texts is None:
         return terms
     doubtful = asked.common.intersection(terms).difference(read.text(article_id).headline)
@@ -317,12 +322,15 @@ def _answers(
 
 
 def _holds(index: NewsIndex, published: Published | None, article_id: str, asked: Asked) -> bool:
-    years: set[str] = set()
-    if published is not None:
-        # A dateline without a year fits several; any of them may be the one asked about.
-        found = [published.year] if published.year else list(published.candidates)
-        years = {str(year) for year in found}
-    return not unmet(asked, story_term_set(index, article_id), years)
+    return not unmet(asked, story_term_set(index, article_id), _years(published))
+
+
+def _years(published: Published | None) -> set[str]:
+    """The years a story may be dated: a dateline without a year fits several."""
+    if published is None:
+        return set()
+    found = [published.year] if published.year else list(published.candidates)
+    return {str(year) for year in found}
 
 
 def _merge_copies(
