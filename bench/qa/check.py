@@ -6,10 +6,10 @@ DIR is the folder ``python -m bench.qa.build_corpus`` wrote. For every answerabl
 story (a file stem) must be a file of the corpus that newsbot reads, and the answer string must
 occur, case-sensitive, in the text newsbot gives for that story (``Newsroom.source``: the newest
 version, as a citation would show it). Near-miss questions must name a story newsbot reads.
-The splits must be the ones the fixed seeded shuffle gives (``assign_splits``), so nobody can
+The splits must be the ones the questions' rounds give (``assign_splits``), so nobody can
 move a question between tune and holdout after seeing results. Exits 1 on any failure.
 
-``--write-splits`` rewrites the ``split`` field of every file from that shuffle (run it after
+``--write-splits`` rewrites the ``split`` field of every file from the rounds (run it after
 adding questions).
 """
 
@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import random
 import sys
 import tempfile
 from collections import Counter
@@ -27,42 +26,36 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 SETS = ("answerable", "offcorpus", "nearmiss")
-SEED = 10  # the issue's number; fixed before any result was seen
-HOLDOUT_SHARE = 3  # one in three
+# The round whose questions are held out (see ``assign_splits``).
+HOLDOUT_ROUNDS = {2: "holdout"}
 
 
-def load(name: str, folder: Path = HERE) -> list[dict[str, str]]:
+def load(name: str, folder: Path = HERE) -> list[dict[str, Any]]:
     path = folder / f"{name}.jsonl"
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
 
 
-def save(name: str, rows: Iterable[dict[str, str]], folder: Path = HERE) -> None:
+def save(name: str, rows: Iterable[dict[str, Any]], folder: Path = HERE) -> None:
     text = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
     (folder / f"{name}.jsonl").write_text(text, encoding="utf-8")
 
 
-def stratum(name: str, row: dict[str, str]) -> str:
+def stratum(name: str, row: dict[str, Any]) -> str:
     return f"{name}/{row['kind']}" if name == "answerable" else name
 
 
-def assign_splits(name: str, rows: list[dict[str, str]]) -> dict[str, str]:
-    """Question id -> "tune" or "holdout": a third of each stratum, by a seeded shuffle of ids.
+def assign_splits(name: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Question id -> "tune" or "holdout", from the round the question was written in.
 
-    Strata are the set, and within answerable the kind (lexical / paraphrase), so each is held
-    out in the same proportion. The shuffle sees only ids (sorted first), never questions or
-    results; a stratum of n questions holds out round(n / 3).
+    Round 1 (262 questions) is tuning material. Its own held-out third (a seeded shuffle of
+    ids) was asked after each of four rounds of work, and its figures came to inform
+    decisions, so it was retired into tuning. Round 2 was written afterwards, blind to the
+    answer code and to every result, sized to be a third of each stratum (answerable
+    lexical / paraphrase, off-corpus, near-miss): it is the holdout. ``name`` is unused and
+    kept so that every set is split by one rule.
     """
-    splits: dict[str, str] = {}
-    groups: dict[str, list[str]] = {}
-    for row in rows:
-        groups.setdefault(stratum(name, row), []).append(row["id"])
-    for key in sorted(groups):
-        ids = sorted(groups[key])
-        random.Random(f"{SEED}:{key}").shuffle(ids)
-        held = round(len(ids) / HOLDOUT_SHARE)
-        for i, qid in enumerate(ids):
-            splits[qid] = "holdout" if i < held else "tune"
-    return splits
+    del name
+    return {row["id"]: HOLDOUT_ROUNDS.get(int(row["round"]), "tune") for row in rows}
 
 
 def write_splits(folder: Path = HERE) -> None:
@@ -72,11 +65,11 @@ def write_splits(folder: Path = HERE) -> None:
         save(name, ({**row, "split": splits[row["id"]]} for row in rows), folder)
 
 
-def check_shapes(name: str, rows: list[dict[str, str]]) -> list[str]:
+def check_shapes(name: str, rows: list[dict[str, Any]]) -> list[str]:
     fields = {
-        "answerable": {"id", "question", "story", "answer", "kind", "split"},
-        "offcorpus": {"id", "question", "split"},
-        "nearmiss": {"id", "question", "story", "why", "split"},
+        "answerable": {"id", "question", "story", "answer", "kind", "round", "split"},
+        "offcorpus": {"id", "question", "round", "split"},
+        "nearmiss": {"id", "question", "story", "why", "round", "split"},
     }[name]
     problems = []
     ids = Counter(row.get("id") for row in rows)
@@ -91,7 +84,7 @@ def check_shapes(name: str, rows: list[dict[str, str]]) -> list[str]:
         if name == "answerable" and row["kind"] not in ("lexical", "paraphrase"):
             problems.append(f"{name} {row['id']}: kind {row['kind']!r}")
         if row["split"] != splits[row["id"]]:
-            problems.append(f"{name} {row['id']}: split {row['split']} is not the seeded one")
+            problems.append(f"{name} {row['id']}: split {row['split']} is not its round's")
     return problems
 
 
@@ -106,7 +99,7 @@ def _newsroom(corpus: Path, cache: Path) -> Any:
 
 
 def check_corpus(
-    corpus: Path, cache: Path, answerable: list[dict[str, str]], nearmiss: list[dict[str, str]]
+    corpus: Path, cache: Path, answerable: list[dict[str, Any]], nearmiss: list[dict[str, Any]]
 ) -> tuple[list[str], Counter[str]]:
     manifest = json.loads((corpus / "manifest.json").read_text(encoding="utf-8"))
     ids = {f["stem"]: f["article_id"] for f in manifest["files"]}
@@ -145,7 +138,7 @@ def check_corpus(
     return problems, seen
 
 
-def counts(sets: dict[str, list[dict[str, str]]]) -> list[str]:
+def counts(sets: dict[str, list[dict[str, Any]]]) -> list[str]:
     lines = ["| set | kind | tune | holdout | total |", "|---|---|---:|---:|---:|"]
     for name, rows in sets.items():
         by: dict[str, Counter[str]] = {}
