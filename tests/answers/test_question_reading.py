@@ -1,0 +1,59 @@
+"""How a question's names, framing words and years are read (issue 10, round 5)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.answers.question import read_question
+from bot.answers.records import QUESTION_WORDS, question_terms
+from tests.helpers import newsroom, write_story
+
+
+def names(question: str) -> set[str]:
+    return set(read_question(question, QUESTION_WORDS).names)
+
+
+def test_dotted_abbreviations_are_names_as_the_analyzer_reads_them():
+    # The index holds "U.S." as "us": a name "u" and "s" would be met by no story.
+    assert names("Where did the won close against the U.S. dollar?") == {"us"}
+    assert names("Who heads the U.N. Command?") == {"un", "command"}
+
+
+def test_a_word_after_an_abbreviation_does_not_open_a_sentence():
+    # "N." and "Dr." end no sentence, so "Korea" and "Kim" are names; "N." alone is no name
+    # (the analyzer reads "N. Korea" as "north korea").
+    assert names("What did N. Korea fire on Friday?") == {"korea", "friday"}
+    assert names("What did Dr. Kim say on Sept. 3?") == {"kim"}
+    # A real sentence end still opens the next sentence with a capital that is no name.
+    assert names("The ship sank. Then who rescued the crew?") == set()
+
+
+def test_how_long_and_been_frame_the_question_and_are_not_searched():
+    terms = question_terms("How long had the loudspeakers been silent before August 2015?")
+    assert "long" not in terms and "been" not in terms
+    assert {"loudspeak", "silent", "august", "2015"} <= set(terms)
+    # "How old" stays: answers say "45-year-old".
+    assert "old" in question_terms("How old is the head of the brotherhood?")
+
+
+def test_a_story_dated_the_year_asked_holds_it_though_its_text_never_writes_it(tmp_path: Path):
+    corpus = tmp_path / "corpus"
+    body = (
+        "SEOUL, Aug. 21 (Yonhap) -- South Korea resumed its loudspeaker broadcasts on August 10, "
+        "ending 11 years of silence along the border.\n\n"
+        "The loudspeakers had been silent since a 2004 agreement between the two Koreas.\n\n"
+        "Officials said the broadcasts would continue until the North apologised.\n"
+    )
+    front = "---\ntitle: Loudspeakers blare again\npublished_at: 2015-08-21 10:00\n---\n"
+    write_story(corpus, "loudspeakers.md", front + body)
+    # A story about the weather dated another year, so the question has a rival candidate.
+    write_story(
+        corpus,
+        "weather.md",
+        "---\ntitle: Heavy rain in August\npublished_at: 2019-08-21 10:00\n---\n"
+        "SEOUL, Aug. 21 (Yonhap) -- Heavy rain fell in August across the south of the country.\n",
+    )
+    room = newsroom(corpus, tmp_path / "cache")
+    answer = room.ask("How long had the South's loudspeakers been silent before August 2015?", 3)
+    assert answer.found
+    assert answer.citations[0].article_id.startswith("loudspeakers")
