@@ -246,7 +246,8 @@ LIGHT_WORDS = frozenset(
     analysis.analyze(
         "go goes went gone going get gets got getting make makes made making take takes took "
         "taken come comes came give gives gave given put puts keep keeps kept "
-        "up down out off over along back away around from"
+        "up down out off over along back away around from "
+        "current currently now today latest recent recently still"
     )
 )
 

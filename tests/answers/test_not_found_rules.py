@@ -58,6 +58,14 @@ def test_light_verbs_and_particles_are_not_what_a_question_asks_about():
     assert addresses(asked, weights, {"cheonan", "sank"})
 
 
+def test_words_saying_when_are_not_what_a_question_asks_about():
+    asked = read_question("Who is the current president of France?")
+    weights = {"current": 3.8, "presid": 2.5, "franc": 6.0}
+    # A story naming France with a "current" backlog but no president does not address it.
+    assert not addresses(asked, weights, {"franc", "current", "asylum"})
+    assert addresses(asked, weights, {"franc", "presid"})
+
+
 def test_the_noun_naming_the_kind_of_answer_is_not_searched():
     assert question_terms("Which country buys the most Korean webtoons?") == [
         "buy", "most", "korean", "webtoon",
