@@ -1,8 +1,7 @@
 """Issue 10's public examples on the shipped corpus with the semantic layer on (the real model).
 
-With the layer off, "the current president of France" is a known miss (strict xfail in
-tests/answers/test_reader_answers.py); meaning is what tells an asylum story naming France
-from one naming its president.
+The same examples with the layer off are in tests/answers/test_reader_answers.py: both must
+refuse "the current president of France" (an asylum story names France, no president).
 """
 
 from __future__ import annotations
