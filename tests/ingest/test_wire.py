@@ -309,6 +309,25 @@ def test_clean_text_keeps_angle_brackets_that_are_not_html():
     assert clean_text("<한글뉴스> a < b") == "<한글뉴스> a < b"
 
 
+# --- pages that lost their line breaks -----------------------------------------------------
+
+
+def test_rules_glued_into_one_line_separate_the_items_they_stood_between():
+    # A digest scraped from a page that lost its line breaks: the separator lines survive,
+    # glued to the items on both sides.
+    line = (
+        "SEOUL, Jan. 2 (Yonhap) -- The following is a summary of the week.------------"
+        "N. Korean workers finish a dam SEOUL -- Workers finished a dam, media said."
+        "------------N. Korea's Kim visits a farm SEOUL -- Kim visited a farm.------------"
+    )
+    copy = parse_wire(f"Weekly summary\n{line}\n(END)")
+    assert texts(copy) == [
+        "SEOUL, Jan. 2 (Yonhap) -- The following is a summary of the week.",
+        "N. Korean workers finish a dam SEOUL -- Workers finished a dam, media said.",
+        "N. Korea's Kim visits a farm SEOUL -- Kim visited a farm.",
+    ]
+
+
 # --- captions and endings ------------------------------------------------------------------
 
 
@@ -525,7 +544,6 @@ def test_web_id_absent_or_impossible_gives_none(text):
 
 
 # --- the seed story (shipped in the corpus by the corpus owner) ----------------------------
-
 
 
 @pytest.mark.skipif(not SEED.exists(), reason="seed story not in corpus/ yet")
