@@ -34,6 +34,7 @@ from bot.ingest.wire_lines import (
     is_caption,
     is_chrome,
     is_prose,
+    is_trailer,
     strip_mailbox,
 )
 
@@ -250,10 +251,14 @@ def parse_wire(text: str, title: str | None = None) -> WireCopy:
     body: list[Paragraph] = []
     for position, paragraph in enumerate(body_lines):
         paragraph = strip_mailbox(paragraph)
+        if paragraph.endswith("(MORE)"):  # the take goes on in another copy: "...1,300(MORE)"
+            paragraph = paragraph[: -len("(MORE)")].rstrip()
         if not paragraph or is_chrome(paragraph):
             continue
         is_lead = position == 0 and match is not None  # the dateline paragraph is never a caption
         body.append(Paragraph(paragraph, not is_lead and is_caption(paragraph)))
+    while len(body) > 1 and is_trailer(body[-1].text):  # the crawler's sign-off, after the story
+        body.pop()
     if agency is None and city and body:
         last = body[-1]
         credit = _CLOSING_CREDIT.search(last.text)

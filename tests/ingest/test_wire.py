@@ -379,6 +379,25 @@ def test_page_chrome_mailbox_more_and_copyright_lines_are_dropped():
     ]
 
 
+def test_a_take_ending_in_more_loses_its_marker_and_the_crawlers_sign_off():
+    # No (END) to cut at: the list goes on in another take, and a crawler signed the copy off.
+    text = "\n".join(
+        [
+            "Closing prices-1",
+            "SEOUL, Jan. 2 (Yonhap) -- Friday's closing prices.Alpha 1,200 UP 10Beta 3,400 DN 20"
+            "(MORE)",
+            "",
+            "---",
+            "",
+            "*Crawled at: 2026-01-02 07:45:08*",
+            "*Source: [원문 보기](https://news.example.com/article/001/123)*",
+        ]
+    )
+    assert texts(parse_wire(text)) == [
+        "SEOUL, Jan. 2 (Yonhap) -- Friday's closing prices.Alpha 1,200 UP 10Beta 3,400 DN 20"
+    ]
+
+
 def test_nothing_after_the_first_end_reaches_any_paragraph_or_the_date():
     copy = parse_wire(fixture_text("page_copy_all_news.txt"))
     body = " ".join(texts(copy))
