@@ -34,6 +34,7 @@ from bot.ingest.wire_lines import (
     is_caption,
     is_chrome,
     is_prose,
+    is_trailer,
     strip_mailbox,
 )
 
@@ -115,7 +116,8 @@ def _paragraphs(text: str) -> list[str]:
     Web copy has one paragraph per line. Raw wire copy hard-wraps at ~75 characters and indents
     the first line of each paragraph; e-mailed copy may wrap without indents. A line continues
     the one before only in wrapped text, when it is not indented and its first word would not
-    have fitted on the line before (that is why the line was broken there).
+    have fitted on the line before (that is why the line was broken there). A rule (``----``)
+    is a paragraph of its own, glued to text or not.
     """
     lines = [ln.rstrip() for ln in text.split("\n")]
     margin = min((len(ln) - len(ln.lstrip()) for ln in lines if ln.strip()), default=0)
@@ -123,9 +125,13 @@ def _paragraphs(text: str) -> list[str]:
     width = _wrap_width(lines)
     paragraphs: list[str] = []
     previous = ""  # the line before, "" after a blank line
-    for line in lines:
+    for line in _unglued_rules(lines):
         stripped = line.strip()
         if not stripped:
+            previous = ""
+            continue
+        if _RULE.fullmatch(stripped):  # a rule stands alone: it ends and starts paragraphs
+            paragraphs.append(stripped)
             previous = ""
             continue
         if previous and width and _continues(previous, line, width):
@@ -134,6 +140,33 @@ def _paragraphs(text: str) -> list[str]:
             paragraphs.append(stripped)
         previous = line
     return [single_spaced(p) for p in paragraphs]
+
+
+# A horizontal rule: four hyphens or more. Prose has at most the wire's "--" dash.
+_RULE = re.compile(r"-{4,}")
+
+
+_GLUED_RULE = re.compile(r"[ \t]*(-{4,})[ \t]*")
+
+
+def _unglued_rules(lines: list[str]) -> list[str]:
+    """``lines`` with each rule glued to text put on a line of its own.
+
+    Copies scraped from pages that lost their line breaks (Naver's) keep the separator lines
+    between a digest's items, glued to the text on both sides (``"...this week.------N. Korea's
+    Kim..."``); left there, two items read as one paragraph, and ``------N.`` as the end of a
+    sentence. A line of rules and punctuation only (a table's ``-----+-----``) is left alone.
+    """
+    if not any("----" in line for line in lines):
+        return lines
+    out: list[str] = []
+    for line in lines:
+        if "----" not in line or not re.search(r"[^\W_]", _GLUED_RULE.sub("", line)):
+            out.append(line)
+            continue
+        pieces = _GLUED_RULE.split(line)  # text, rule, text, rule, ..., text
+        out.extend(piece for piece in pieces if piece.strip())
+    return out
 
 
 def _wrap_width(lines: list[str]) -> int | None:
@@ -218,10 +251,14 @@ def parse_wire(text: str, title: str | None = None) -> WireCopy:
     body: list[Paragraph] = []
     for position, paragraph in enumerate(body_lines):
         paragraph = strip_mailbox(paragraph)
+        if paragraph.endswith("(MORE)"):  # the take goes on in another copy: "...1,300(MORE)"
+            paragraph = paragraph[: -len("(MORE)")].rstrip()
         if not paragraph or is_chrome(paragraph):
             continue
         is_lead = position == 0 and match is not None  # the dateline paragraph is never a caption
         body.append(Paragraph(paragraph, not is_lead and is_caption(paragraph)))
+    while len(body) > 1 and is_trailer(body[-1].text):  # the crawler's sign-off, after the story
+        body.pop()
     if agency is None and city and body:
         last = body[-1]
         credit = _CLOSING_CREDIT.search(last.text)

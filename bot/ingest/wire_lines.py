@@ -111,6 +111,24 @@ def is_chrome(line: str) -> bool:
     return False
 
 
+# A line that is only a Markdown link, perhaps labelled: "Source: [원문 보기](https://...)".
+LINK_LINE = re.compile(r"(?:[^\W\d_][^\W_]*(?: [^\W_]+){0,3}\s*:\s*)?\[[^\[\]]*\]\([^()\s]+\)")
+
+
+def is_trailer(paragraph: str) -> bool:
+    """True when a paragraph is what a page or crawler puts after a story, not story text.
+
+    Crawlers sign their copies off ("*Crawled at: 2026-01-02 07:45:08*", "*Source: [원문
+    보기](https://...)*"): a timestamp with at most a label, or a link with at most a label.
+    A story's "(END)" cuts them off; copies that end without one ("(MORE)": a list continued
+    in another take, or a copy cut short) kept them as paragraphs.
+    """
+    bare = bare_line(paragraph)
+    if len(bare) > 300:
+        return False
+    return bool(LINK_LINE.fullmatch(bare)) or page_stamp_date(bare) is not None
+
+
 NAVIGATION = re.compile(
     r"^(?:Go to (?:Contents|Navigation)\b.*|Home\s*>.*|Keywords?|select languages|"
     r"Read the full story.*)$",

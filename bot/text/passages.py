@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -143,15 +144,11 @@ def _pieces(text: str, max_tokens: int, analyzed: bool) -> Iterator[_Piece]:
     run_tokens = 0
     for sentence in sentences(text):
         tokens = size if sentence == text else count_tokens(sentence)
-        if tokens > max_tokens:  # one sentence over budget: cut it at token boundaries
+        if tokens > max_tokens:  # one sentence over budget: cut it between words
             if run:
                 yield " ".join(run), run_tokens, len(run) == 1, None
                 run, run_tokens = [], 0
-            ids = encoding().encode_ordinary(sentence)
-            for start in range(0, len(ids), max_tokens):
-                chunk = encoding().decode(ids[start : start + max_tokens]).strip()
-                if chunk:
-                    yield chunk, count_tokens(chunk), True, None
+            yield from _cut_between_words(sentence, tokens, max_tokens)
             continue
         if run and run_tokens + tokens + 1 > max_tokens:
             yield " ".join(run), run_tokens, len(run) == 1, None
@@ -163,6 +160,69 @@ def _pieces(text: str, max_tokens: int, analyzed: bool) -> Iterator[_Piece]:
         # a longer run is counted as it stands (a single sentence's count is already exact).
         joined = " ".join(run)
         yield joined, run_tokens if len(run) == 1 else count_tokens(joined), True, None
+
+
+def _cut_between_words(sentence: str, tokens: int, max_tokens: int) -> Iterator[_Piece]:
+    """A sentence over budget in as few pieces as fit, each cut between words, of even size.
+
+    A sentence runs over budget when a copy lost its full stops (a price list, a digest of
+    items whose line breaks are gone). Cut at token boundaries, pieces ended inside a word or
+    a number ("183," / "600 DN") and the last was often a scrap ("1st time"). Here a piece
+    takes an even share of what is left, and ends after the last word in its final quarter
+    that closes a clause ("...(Korea Times)--", "won;") when the rest still fits in the pieces
+    left. Only a word over budget on its own (a long URL) is still cut at tokens.
+    """
+    words = sentence.split()
+    costs = [_LATER_TOKENS[word] for word in words]  # with the space before it
+    rest = sum(costs)
+    start = 0
+    while start < len(words):
+        size = _LEAD_TOKENS[words[start]]
+        if size > max_tokens:
+            yield from _cut_at_tokens(words[start], max_tokens)
+            rest -= costs[start]
+            start += 1
+            continue
+        pieces_left = -(-rest // max_tokens)
+        share = rest / pieces_left
+        end = start + 1
+        while end < len(words) and size < share and size + costs[end] <= max_tokens:
+            size += costs[end]
+            end += 1
+        if end < len(words) and not _CLAUSE_END.search(words[end - 1]):
+            kept = size
+            for cut in range(end - 1, start, -1):  # keep words[start:cut]
+                kept -= costs[cut]
+                if kept < 0.75 * share or rest - kept > (pieces_left - 1) * max_tokens:
+                    break
+                if _CLAUSE_END.search(words[cut - 1]):
+                    end, size = cut, kept
+                    break
+        yield from _checked(" ".join(words[start:end]), max_tokens)
+        rest -= sum(costs[start:end])
+        start = end
+
+
+# A word that closes a clause or an item of a run-on list: "said.", "won;", "(Korea Times)--";
+# not an abbreviation ("N.", "U.S.") or a number.
+_CLAUSE_END = re.compile(r"(?:[a-z]{2}[.!?]|[^\W\d_][,;:]|[)\]])[\"”’']?$|--$|—$")
+
+
+def _checked(text: str, max_tokens: int) -> Iterator[_Piece]:
+    """``text`` as a piece, counted exactly; cut at tokens if word counts misjudged it."""
+    tokens = count_tokens(text)
+    if tokens <= max_tokens:
+        yield text, tokens, True, None
+    else:  # words summed are exact for single-spaced printable text: not reached for news
+        yield from _cut_at_tokens(text, max_tokens)
+
+
+def _cut_at_tokens(text: str, max_tokens: int) -> Iterator[_Piece]:
+    ids = encoding().encode_ordinary(text)
+    for start in range(0, len(ids), max_tokens):
+        chunk = encoding().decode(ids[start : start + max_tokens]).strip()
+        if chunk:
+            yield chunk, count_tokens(chunk), True, None
 
 
 def _joined_tokens(head: str, head_tokens: int | None, tail: str) -> int:

@@ -121,6 +121,20 @@ def test_changing_the_passage_budget_rebuilds(tmp_path: Path):
     assert report.action == "built"
 
 
+def test_an_index_whose_files_were_read_by_an_older_parser_is_rebuilt(tmp_path: Path):
+    # Unchanged files are never read again: only a rebuild gives them the parser's new reading.
+    corpus, cache = tmp_path / "corpus", tmp_path / "cache"
+    write_story(corpus, "chips.txt", STORY)
+    _open(corpus, cache)
+    home = index_dir(cache, corpus)
+    generation = home / (home / CURRENT).read_text()
+    with sqlite3.connect(generation / CATALOG) as db:
+        db.execute("DELETE FROM meta WHERE key = 'reading'")  # as an index from before it
+    db.close()
+    _, report = _open(corpus, cache)
+    assert report.action == "built"
+
+
 def test_bad_files_are_reported_and_good_ones_still_indexed(tmp_path: Path):
     corpus, cache = tmp_path / "corpus", tmp_path / "cache"
     write_story(corpus, "chips.txt", STORY)
@@ -259,8 +273,7 @@ def test_a_stored_article_reads_back_field_for_field(tmp_path: Path):
     store = catalog.Catalog.create(tmp_path, {})
     with store.writing():
         store.put_articles(
-            rows.ArticleRow(a, a.path, 0, None, None, a.article_id, 0, "0")
-            for a in (article, bare)
+            rows.ArticleRow(a, a.path, 0, None, None, a.article_id, 0, "0") for a in (article, bare)
         )
     store.seal()
     reopened = catalog.Catalog.open(tmp_path)

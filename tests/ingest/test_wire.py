@@ -309,6 +309,25 @@ def test_clean_text_keeps_angle_brackets_that_are_not_html():
     assert clean_text("<한글뉴스> a < b") == "<한글뉴스> a < b"
 
 
+# --- pages that lost their line breaks -----------------------------------------------------
+
+
+def test_rules_glued_into_one_line_separate_the_items_they_stood_between():
+    # A digest scraped from a page that lost its line breaks: the separator lines survive,
+    # glued to the items on both sides.
+    line = (
+        "SEOUL, Jan. 2 (Yonhap) -- The following is a summary of the week.------------"
+        "N. Korean workers finish a dam SEOUL -- Workers finished a dam, media said."
+        "------------N. Korea's Kim visits a farm SEOUL -- Kim visited a farm.------------"
+    )
+    copy = parse_wire(f"Weekly summary\n{line}\n(END)")
+    assert texts(copy) == [
+        "SEOUL, Jan. 2 (Yonhap) -- The following is a summary of the week.",
+        "N. Korean workers finish a dam SEOUL -- Workers finished a dam, media said.",
+        "N. Korea's Kim visits a farm SEOUL -- Kim visited a farm.",
+    ]
+
+
 # --- captions and endings ------------------------------------------------------------------
 
 
@@ -357,6 +376,25 @@ def test_page_chrome_mailbox_more_and_copyright_lines_are_dropped():
         "SEOUL, May 5 (Yonhap) -- Part one of the table.",
         "Row one.",
         "Row two.",
+    ]
+
+
+def test_a_take_ending_in_more_loses_its_marker_and_the_crawlers_sign_off():
+    # No (END) to cut at: the list goes on in another take, and a crawler signed the copy off.
+    text = "\n".join(
+        [
+            "Closing prices-1",
+            "SEOUL, Jan. 2 (Yonhap) -- Friday's closing prices.Alpha 1,200 UP 10Beta 3,400 DN 20"
+            "(MORE)",
+            "",
+            "---",
+            "",
+            "*Crawled at: 2026-01-02 07:45:08*",
+            "*Source: [원문 보기](https://news.example.com/article/001/123)*",
+        ]
+    )
+    assert texts(parse_wire(text)) == [
+        "SEOUL, Jan. 2 (Yonhap) -- Friday's closing prices.Alpha 1,200 UP 10Beta 3,400 DN 20"
     ]
 
 
@@ -525,7 +563,6 @@ def test_web_id_absent_or_impossible_gives_none(text):
 
 
 # --- the seed story (shipped in the corpus by the corpus owner) ----------------------------
-
 
 
 @pytest.mark.skipif(not SEED.exists(), reason="seed story not in corpus/ yet")

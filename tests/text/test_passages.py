@@ -35,11 +35,42 @@ def test_long_paragraph_is_split_at_sentences_under_the_budget():
     assert " ".join(p.text for p in passages) == paragraph
 
 
-def test_a_single_sentence_over_budget_is_cut_at_token_boundaries():
+def test_a_single_sentence_over_budget_is_cut_into_pieces_under_the_budget():
     words = " ".join(f"word{n}" for n in range(300))
     passages = split_article(article(words), max_tokens=50)
     assert all(p.tokens <= 50 for p in passages)
     assert len(passages) >= 6
+
+
+def test_a_sentence_over_budget_is_cut_between_words_into_even_pieces():
+    # A price list that lost its line breaks and full stops: one "sentence" of rows.
+    rows = [
+        f"Firm{chr(65 + n % 26)}x {100 + 7 * n},{300 + n} DN {n + 2},{150 + n}" for n in range(24)
+    ]
+    sentence = " ".join(rows)
+    passages = split_article(article(sentence), max_tokens=60)
+    texts = [p.text for p in passages]
+    assert " ".join(texts) == sentence
+    words = sentence.split()
+    at = 0
+    for text in texts:  # each piece is a run of whole words: no number cut in two
+        piece = text.split()
+        assert words[at : at + len(piece)] == piece
+        at += len(piece)
+    tokens = [p.tokens for p in passages]
+    assert max(tokens) <= 60
+    assert len(passages) == -(-count_tokens(sentence) // 60)  # as few pieces as fit
+    assert min(tokens) >= max(tokens) // 2  # and no scrap left at the end
+
+
+def test_a_run_on_list_over_budget_is_cut_after_an_item_rather_than_inside_one():
+    items = [
+        f"Paper {n} says council weighs new rules on parking fees (Daily {n})--" for n in range(12)
+    ]
+    sentence = " ".join(items)
+    passages = split_article(article(sentence), max_tokens=60)
+    assert len(passages) > 1
+    assert all(p.text.endswith(")--") for p in passages)
 
 
 def test_very_short_fragments_merge_with_a_neighbour():
