@@ -91,17 +91,25 @@ def test_a_corrupt_index_is_detected_and_rebuilt_from_the_corpus(tmp_path: Path)
     assert index.search("semiconductor summit", 1)
 
 
-def test_an_index_from_another_format_version_is_rebuilt(tmp_path: Path):
+def _reopened_after_meta_edit(tmp_path: Path, statement: str) -> str:
+    """Build an index, change its stored settings with ``statement``, open it again: the action."""
     corpus, cache = tmp_path / "corpus", tmp_path / "cache"
     write_story(corpus, "chips.txt", STORY)
     _open(corpus, cache)
     home = index_dir(cache, corpus)
     generation = home / (home / CURRENT).read_text()
     with sqlite3.connect(generation / CATALOG) as db:
-        db.execute("UPDATE meta SET value = '-1' WHERE key = 'format'")
+        db.execute(statement)
     db.close()
     _, report = _open(corpus, cache)
-    assert report.action == "built"
+    return report.action
+
+
+def test_an_index_from_another_format_version_is_rebuilt(tmp_path: Path):
+    action = _reopened_after_meta_edit(
+        tmp_path, "UPDATE meta SET value = '-1' WHERE key = 'format'"
+    )
+    assert action == "built"
 
 
 def test_only_one_generation_is_kept_after_a_save(tmp_path: Path):
@@ -123,16 +131,9 @@ def test_changing_the_passage_budget_rebuilds(tmp_path: Path):
 
 def test_an_index_whose_files_were_read_by_an_older_parser_is_rebuilt(tmp_path: Path):
     # Unchanged files are never read again: only a rebuild gives them the parser's new reading.
-    corpus, cache = tmp_path / "corpus", tmp_path / "cache"
-    write_story(corpus, "chips.txt", STORY)
-    _open(corpus, cache)
-    home = index_dir(cache, corpus)
-    generation = home / (home / CURRENT).read_text()
-    with sqlite3.connect(generation / CATALOG) as db:
-        db.execute("DELETE FROM meta WHERE key = 'reading'")  # as an index from before it
-    db.close()
-    _, report = _open(corpus, cache)
-    assert report.action == "built"
+    # An index from before the reading version has none.
+    action = _reopened_after_meta_edit(tmp_path, "DELETE FROM meta WHERE key = 'reading'")
+    assert action == "built"
 
 
 def test_bad_files_are_reported_and_good_ones_still_indexed(tmp_path: Path):
