@@ -261,9 +261,10 @@ def _held(read: _Read, asked: Asked, source: Passage | str) -> Collection[str]:
         article_id = source
     # A year asked about is held by a story dated that year, as ``answers`` judges it: a
     # story of August 2015 rarely writes "2015".
-    dated = asked.numbers.intersection(_years(read.published(article_id))).difference(terms)
-    if dated:
-        terms = set(terms).union(dated)
+    if asked.numbers:
+        dated = asked.numbers.intersection(_years(read.published(article_id))).difference(terms)
+        if dated:
+            terms = set(terms).union(dated)
     if not asked.common or texts is None:
         return terms
     doubtful = asked.common.intersection(terms).difference(read.text(article_id).headline)
