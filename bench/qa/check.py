@@ -40,28 +40,22 @@ def save(name: str, rows: Iterable[dict[str, Any]], folder: Path = HERE) -> None
     (folder / f"{name}.jsonl").write_text(text, encoding="utf-8")
 
 
-def stratum(name: str, row: dict[str, Any]) -> str:
-    return f"{name}/{row['kind']}" if name == "answerable" else name
-
-
-def assign_splits(name: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
+def assign_splits(rows: list[dict[str, Any]]) -> dict[str, str]:
     """Question id -> "tune" or "holdout", from the round the question was written in.
 
     Round 1 (262 questions) is tuning material. Its own held-out third (a seeded shuffle of
     ids) was asked after each of four rounds of work, and its figures came to inform
     decisions, so it was retired into tuning. Round 2 was written afterwards, blind to the
     answer code and to every result, sized to be a third of each stratum (answerable
-    lexical / paraphrase, off-corpus, near-miss): it is the holdout. ``name`` is unused and
-    kept so that every set is split by one rule.
+    lexical / paraphrase, off-corpus, near-miss): it is the holdout.
     """
-    del name
     return {row["id"]: HOLDOUT_ROUNDS.get(int(row["round"]), "tune") for row in rows}
 
 
 def write_splits(folder: Path = HERE) -> None:
     for name in SETS:
         rows = load(name, folder)
-        splits = assign_splits(name, rows)
+        splits = assign_splits(rows)
         save(name, ({**row, "split": splits[row["id"]]} for row in rows), folder)
 
 
@@ -76,7 +70,7 @@ def check_shapes(name: str, rows: list[dict[str, Any]]) -> list[str]:
     problems += [f"{name}: id {qid} used {n} times" for qid, n in ids.items() if n > 1]
     questions = Counter(row.get("question") for row in rows)
     problems += [f"{name}: question repeated: {q}" for q, n in questions.items() if n > 1]
-    splits = assign_splits(name, rows)
+    splits = assign_splits(rows)
     for row in rows:
         if set(row) != fields:
             problems.append(f"{name} {row.get('id')}: fields {sorted(row)} != {sorted(fields)}")
