@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections import Counter
 from collections.abc import Collection, Iterable
 
 from bot.text import analysis
@@ -40,12 +41,52 @@ def common_words(question: str, framing: Collection[str] = ()) -> frozenset[str]
     "What is the boiling point of water?" asks about water, not a Ms. Waters. A question all in
     lower case (or all in capitals) says nothing either way, and gives none.
     """
-    letters = [c for c in question if c.isalpha()]
-    if not letters or not letters[0].isupper() or question.isupper():
+    if caseless(question):
         return frozenset()
     words = _WORD.findall(question)[1:]
     lower = " ".join(w for w in words if w[:1].islower() and w.casefold() not in framing)
     return frozenset(analysis.analyze(lower))
+
+
+def caseless(question: str) -> bool:
+    """Whether ``question`` says nothing of its names: typed in lower case or all in capitals.
+
+    A question opening with a capital is taken as written by someone who capitalises names
+    (``common_words`` reads its lower-case words as common words).
+    """
+    letters = [c for c in question if c.isalpha()]
+    return not letters or not letters[0].isupper() or question.isupper()
+
+
+# A caseless question's word is read as a name when the stories found write it capitalised
+# inside sentences at least this many times as often as in lower case.
+NAME_RATIO = 2
+
+
+def written_as_names(texts: Iterable[str], terms: Collection[str]) -> set[str]:
+    """Those of ``terms`` that ``texts`` mostly write capitalised inside a sentence.
+
+    Truecasing from the stories themselves: a question typed in lower case ("who is the
+    captain of the samsung lions?") has its names back when the stories found write them
+    "Samsung Lions"; "world" stays a word ("the world's", however often "World Cup").
+    """
+    wanted = set(terms)
+    if not wanted:
+        return set()
+    as_name: Counter[str] = Counter()
+    as_word: Counter[str] = Counter()
+    candidates = _candidates(frozenset(t[:3] for t in wanted))
+    for text in texts:
+        for match in candidates.finditer(text):
+            word = match.group()
+            met = wanted.intersection(analysis.analyze(word))
+            if not met:
+                continue
+            if word[0].islower():
+                as_word.update(met)
+            elif match.start() and not _OPENING.search(text, 0, match.start()):
+                as_name.update(met)
+    return {t for t, n in as_name.items() if n >= NAME_RATIO * as_word[t]}
 
 
 def only_names(texts: Iterable[str], terms: Collection[str]) -> set[str]:

@@ -111,6 +111,10 @@ class Asked:
     # What "how many" counts ("how many home runs" -> {"home", "run"}): a figure followed by
     # it is the count asked for, not another count beside it ("2,496 games").
     counted: frozenset[str] = frozenset()
+    # Those of ``names`` a caseless question got from how the stories found write them
+    # (``bot.answers.casing.written_as_names``): a story must hold them, but they still say
+    # what is asked ("at which university ..." is about a university, whatever its name).
+    truecased: frozenset[str] = frozenset()
 
     def answered_by(self, text: str) -> bool:
         """Whether ``text`` holds the kind of thing asked for (``holds_expected``)."""
@@ -154,6 +158,11 @@ def read_question(question: str, framing: Collection[str] = ()) -> Asked:
                 for t in analysis.analyze(spelled)
                 if t.casefold() not in framing and t in question_terms
             )
+    if casing.caseless(question) or not any(c.isupper() for c in question[1:]):
+        # Typed without capitals (all in capitals, or only the first as phones do), the
+        # question may not capitalise its names; a country or its people is a name however it
+        # is typed ("Which tunisian goalie got hurt against england?").
+        names.update(t for t in question_terms if places.kin(t) and t not in framing)
     measure = asks_measure(question) if expects == "number" and MEASURES else None
     common = casing.common_words(question, framing) - names - numbers
     counted = _HOW_MANY.search(question)
@@ -262,7 +271,9 @@ def addresses(asked: Asked, weights: Mapping[str, float], terms: Collection[str]
     content = {
         t: w
         for t, w in weights.items()
-        if t not in asked.names and t not in asked.numbers and t not in LIGHT_WORDS
+        if (t not in asked.names or t in asked.truecased)
+        and t not in asked.numbers
+        and t not in LIGHT_WORDS
     }
     total = sum(weights.values())
     if not content or sum(content.values()) < CONTENT_SHARE * total:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot.answers import casing, copies, meaning, records
 from bot.answers.choose import Fit, coverage, rank, with_sentence
@@ -179,6 +179,8 @@ def respond(
     ranked = rank_stories(hits, per_story=len(hits) or 1)[: depth + base.CLOSEST]
     read = _Read(index, [hits[0][0].article_id for hits in ranked])
     read.reach([p for hits in ranked for p, _ in hits])
+    if casing.caseless(text):
+        asked = _truecased(asked, weights, read, ranked)
     stories = _merge_copies(index, read, ranked, depth)
     # Light verbs and particles ("go down" for "sank") count on neither side of the found
     # decision: a story is judged on the question's telling words.
@@ -241,6 +243,30 @@ def respond(
     if found:
         return Answer(text, True, tuple(citations))
     return Answer(text, False, (), tuple(citations))
+
+
+def _truecased(
+    asked: Asked,
+    weights: Mapping[str, float],
+    read: _Read,
+    ranked: Sequence[Sequence[tuple[Passage, float]]],
+) -> Asked:
+    """A caseless question with the names its candidate stories write capitalised.
+
+    Typed in lower case, "who won the 2022 fifa world cup?" has no names to hold a story to;
+    the stories found write "FIFA" and "World Cup", so those are its names, as if typed so.
+    """
+    words = [t for t in weights if t not in asked.names and t not in asked.numbers]
+    # The passages the engine found hold the question's words by construction.
+    texts = (p.text for hits in ranked for p, _ in hits)
+    found = casing.written_as_names(texts, words)
+    if not found:
+        return asked
+    # A name is no common word that a story's capitalised name cannot hold (bot.answers.casing).
+    truecased = frozenset(found)
+    return replace(
+        asked, names=asked.names | truecased, common=asked.common - truecased, truecased=truecased
+    )
 
 
 def _held(read: _Read, asked: Asked, source: Passage | str) -> Collection[str]:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bot.answers.casing import caseless, written_as_names
 from bot.answers.question import read_question
 from bot.answers.records import QUESTION_WORDS, question_terms
-from tests.helpers import newsroom, write_story
+from tests.helpers import newsroom, wire_story, write_story
 
 
 def names(question: str) -> set[str]:
@@ -57,3 +58,46 @@ def test_a_story_dated_the_year_asked_holds_it_though_its_text_never_writes_it(t
     answer = room.ask("How long had the South's loudspeakers been silent before August 2015?", 3)
     assert answer.found
     assert answer.citations[0].article_id.startswith("loudspeakers")
+
+
+def test_a_question_says_nothing_of_its_names_when_typed_in_one_case():
+    assert caseless("who is the captain of the samsung lions?")
+    assert caseless("WHO IS THE CAPTAIN OF THE SAMSUNG LIONS?")
+    assert not caseless("Who is the captain of the Samsung Lions?")
+    # Opening with a capital, the question is read as written by someone who capitalises.
+    assert not caseless("What is the boiling point of water?")
+
+
+def test_countries_are_names_however_the_question_is_typed():
+    assert "tunisian" in names("which tunisian goalie got hurt?")
+    assert "tunisian" in names("Which tunisian goalie got hurt?")  # as phones type
+    assert "greec" in names("HOW MANY PEOPLE IN GREECE PRAY TO ZEUS?")
+
+
+def test_the_stories_found_say_which_words_are_names():
+    texts = [
+        "The Samsung Lions said Sunday they have signed catcher Kang Min-ho.",
+        "Kang joined the Samsung Lions in 2019. He is the world's oldest catcher.",
+        "Fans around the world watch the World Cup.",
+    ]
+    found = written_as_names(texts, {"samsung", "lion", "catcher", "world"})
+    # "world" is written in lower case as often as with a capital: a word, not a name.
+    assert found == {"samsung", "lion"}
+
+
+def test_a_question_typed_in_lower_case_is_held_to_its_names(tmp_path: Path):
+    corpus = tmp_path / "corpus"
+    lions = [
+        "The Samsung Lions announced Sunday they have retained catcher Kang Min-ho.",
+        "The Lions said the 40-year-old catcher will earn 300 million won a year.",
+    ]
+    tigers = ["Kia Tigers fans filled the stadium in Gwangju on Sunday.", "The Tigers won 5-2."]
+    write_story(corpus, "lions.txt", wire_story("Samsung Lions re-sign catcher Kang Min-ho", lions))
+    write_story(corpus, "tigers.txt", wire_story("Kia Tigers win home opener", tigers))
+    room = newsroom(corpus, tmp_path / "cache")
+    # The Lions' catcher is not the Tigers': typed with capitals, "Kia Tigers" are names no
+    # story about Kang holds. Typed in lower case, the stories found write "Kia Tigers", and
+    # that gives the question its names back.
+    assert not room.ask("How much will Kia Tigers catcher Kang Min-ho earn a year?", 3).found
+    assert not room.ask("how much will kia tigers catcher kang min-ho earn a year?", 3).found
+    assert room.ask("how much will samsung lions catcher kang min-ho earn a year?", 3).found
