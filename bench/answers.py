@@ -246,6 +246,8 @@ def evaluate(corpus: Corpus, sets: dict[str, list[dict[str, str]]]) -> dict[str,
     questions = [row for rows in sets.values() for row in rows]
     room.ask("warm up the caches", K)  # the first ask opens SQLite pages: not a reader's wait
     newsbot = {row["id"]: ask_newsbot(room, row["question"]) for row in questions}
+    # The same questions as many type them in a chat: all in lower case.
+    lower = {row["id"]: ask_newsbot(room, row["question"].lower()) for row in questions}
     baseline = {row["id"]: plain.ask(row["question"]) for row in sets["answerable"]}
     results: dict[str, object] = {}
     for split in SPLITS:
@@ -261,11 +263,45 @@ def evaluate(corpus: Corpus, sets: dict[str, list[dict[str, str]]]) -> dict[str,
             chosen = [r for r in sets[name] if r["split"] == split]
             rows[name] = not_found_rate(chosen, newsbot)
         asked = [r for r in questions if r["split"] == split]
+        rows["lower case"] = typed_lower(corpus, sets, split, newsbot, lower)
         rows["latency"] = latency(newsbot[r["id"]] for r in asked)
         rows["latency rank-bm25"] = latency(baseline[r["id"]] for r in answerable)
         results[split] = rows
     results["misses"] = misses(corpus, sets, newsbot)
     return results
+
+
+def typed_lower(
+    corpus: Corpus,
+    sets: dict[str, list[dict[str, str]]],
+    split: str,
+    typed: dict[str, Shown],
+    lower: dict[str, Shown],
+) -> dict[str, float]:
+    """The figures that depend on how a question is typed, asked in lower case.
+
+    ``same``: the share of questions whose answer (found or not, and the stories cited) is
+    the one they get as written.
+    """
+    answerable = [r for r in sets["answerable"] if r["split"] == split]
+    metrics = answerable_metrics(corpus, answerable, lower)
+    asked = [r for rows in sets.values() for r in rows if r["split"] == split]
+
+    def answer(shown: Shown) -> tuple[bool, list[str]]:
+        return shown.found, shown.articles
+
+    same = sum(answer(typed[r["id"]]) == answer(lower[r["id"]]) for r in asked)
+    return {
+        "answer@3": metrics["answer@3"],
+        "found": metrics["found"],
+        **{
+            f"{name} not found": not_found_rate(
+                [r for r in sets[name] if r["split"] == split], lower
+            )["not found"]
+            for name in ("offcorpus", "nearmiss")
+        },
+        "same": same / max(1, len(asked)),
+    }
 
 
 def misses(
@@ -329,6 +365,14 @@ def table(results: dict[str, object]) -> str:
         for name in ("offcorpus", "nearmiss"):
             m = rows[name]
             lines.append(f"| {name} | {m['questions']} | {pct(m['not found'])} |")
+        low = rows["lower case"]
+        lines += [
+            "",
+            f"Asked in lower case: answer@3 {pct(low['answer@3'])}, found {pct(low['found'])}, "
+            f"off-corpus not found {pct(low['offcorpus not found'])}, near-miss not found "
+            f"{pct(low['nearmiss not found'])}; {pct(low['same'])}% of all questions get the "
+            "answer they get as written.",
+        ]
         lat, base = rows["latency"], rows["latency rank-bm25"]
         lines += [
             "",
