@@ -58,6 +58,34 @@ def caseless(question: str) -> bool:
     return not letters or not letters[0].isupper() or question.isupper()
 
 
+def capitalises_first_only(question: str) -> bool:
+    """Whether ``question`` has a capital on its first letter only, as phones type it.
+
+    It may come from someone who capitalises names and asks about none, or from a phone that
+    capitalised the first letter of "who is the captain of the samsung lions?".
+    """
+    letters = [c for c in question if c.isalpha()]
+    return bool(letters) and letters[0].isupper() and not any(c.isupper() for c in letters[1:])
+
+
+def unlisted_names(question: str, names: Collection[str]) -> list[str]:
+    """Words of ``question``, in lower case there, that are ``names`` and no English word.
+
+    "samsung" or "jeju" typed in lower case shows a writer who does not capitalise names;
+    "water" (however often a story's Ms. Waters) does not. English words are WordNet's, from
+    the wordnet-lookup package (88,000 words, no download).
+    """
+    from wordnet_lookup import is_wordnet_term  # only for such questions: ~20 ms to import
+
+    words = _WORD.findall(question)[1:]
+    return [
+        w
+        for w in words
+        if w.islower() and names and set(analysis.analyze(w)) & set(names)
+        and not is_wordnet_term(w)
+    ]  # fmt: skip
+
+
 # A caseless question's word is read as a name when the stories found write it capitalised
 # inside sentences at least this many times as often as in lower case.
 NAME_RATIO = 2

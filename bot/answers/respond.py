@@ -181,6 +181,13 @@ def respond(
     read.reach([p for hits in ranked for p, _ in hits])
     if casing.caseless(text):
         asked = _truecased(asked, weights, read, ranked)
+    elif casing.capitalises_first_only(text):
+        # "Who is the captain of the samsung lions?": when a word the stories write as a name
+        # is no English word, the writer does not capitalise names, and the question is read
+        # as one typed in lower case; else its lower-case words stay common words.
+        truecased = _truecased(asked, weights, read, ranked)
+        if casing.unlisted_names(text, truecased.truecased):
+            asked = replace(truecased, common=frozenset())
     stories = _merge_copies(index, read, ranked, depth)
     # Light verbs and particles ("go down" for "sank") count on neither side of the found
     # decision: a story is judged on the question's telling words.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.answers.casing import caseless, written_as_names
+from bot.answers.casing import capitalises_first_only, caseless, unlisted_names, written_as_names
 from bot.answers.question import read_question
 from bot.answers.records import QUESTION_WORDS, question_terms
 from tests.helpers import newsroom, wire_story, write_story
@@ -101,3 +101,29 @@ def test_a_question_typed_in_lower_case_is_held_to_its_names(tmp_path: Path):
     assert not room.ask("How much will Kia Tigers catcher Kang Min-ho earn a year?", 3).found
     assert not room.ask("how much will kia tigers catcher kang min-ho earn a year?", 3).found
     assert room.ask("how much will samsung lions catcher kang min-ho earn a year?", 3).found
+
+
+def test_a_name_that_is_no_english_word_shows_a_writer_who_does_not_capitalise():
+    assert capitalises_first_only("Who is the captain of the samsung lions?")
+    assert not capitalises_first_only("Who is the captain of the Samsung Lions?")
+    assert not capitalises_first_only("who is the captain of the samsung lions?")
+    question = "Who is the captain of the samsung lions?"
+    assert unlisted_names(question, {"samsung", "lion"}) == ["samsung"]  # "lions" is a word
+    assert unlisted_names("What is the boiling point of water?", {"water"}) == []
+
+
+def test_a_question_capitalised_only_at_its_start_is_held_to_the_names_it_types_in_lower_case(
+    tmp_path: Path,
+):
+    corpus = tmp_path / "corpus"
+    lions = [
+        "The Samsung Lions announced Sunday they have retained catcher Kang Min-ho.",
+        "The Lions said the 40-year-old catcher will earn 300 million won a year.",
+    ]
+    tigers = ["Kia Tigers fans filled the stadium in Gwangju on Sunday.", "The Tigers won 5-2."]
+    write_story(corpus, "lions.txt", wire_story("Samsung Lions re-sign catcher Kang Min-ho", lions))
+    write_story(corpus, "tigers.txt", wire_story("Kia Tigers win home opener", tigers))
+    room = newsroom(corpus, tmp_path / "cache")
+    # As a phone types it: "kia" is no English word, so the question's names are in lower case.
+    assert not room.ask("How much will kia tigers catcher kang min-ho earn a year?", 3).found
+    assert room.ask("How much will samsung lions catcher kang min-ho earn a year?", 3).found
