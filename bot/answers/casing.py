@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
 
 from bot.text import analysis
 
@@ -98,47 +98,44 @@ def written_as_names(texts: Iterable[str], terms: Collection[str]) -> set[str]:
     captain of the samsung lions?") has its names back when the stories found write them
     "Samsung Lions"; "world" stays a word ("the world's", however often "World Cup").
     """
-    wanted = set(terms)
-    if not wanted:
-        return set()
     as_name: Counter[str] = Counter()
     as_word: Counter[str] = Counter()
-    candidates = _candidates(frozenset(t[:3] for t in wanted))
-    for text in texts:
-        for match in candidates.finditer(text):
-            word = match.group()
-            met = wanted.intersection(analysis.analyze(word))
-            if not met:
-                continue
-            if word[0].islower():
-                as_word.update(met)
-            elif match.start() and not _OPENING.search(text, 0, match.start()):
-                as_name.update(met)
+    for met, text, match in _occurrences(texts, terms):
+        if match.group()[0].islower():
+            as_word.update(met)
+        elif match.start() and not _OPENING.search(text, 0, match.start()):
+            as_name.update(met)
     return {t for t, n in as_name.items() if n >= NAME_RATIO * as_word[t]}
 
 
 def only_names(texts: Iterable[str], terms: Collection[str]) -> set[str]:
     """Those of ``terms`` that ``texts`` hold only as capitalised words inside a sentence."""
-    wanted = set(terms)
-    if not wanted:
-        return set()
     as_name: set[str] = set()
     as_word: set[str] = set()
-    candidates = _candidates(frozenset(t[:3] for t in wanted))
-    for text in texts:
-        for match in candidates.finditer(text):
-            word = match.group()
-            met = wanted.intersection(analysis.analyze(word))
-            if not met:
-                continue
-            if word[0].islower():
-                as_word |= met
-            elif _alone(text, match.start(), match.end()):
-                as_name |= met
+    for met, text, match in _occurrences(texts, terms):
+        if match.group()[0].islower():
+            as_word |= met
+        elif _alone(text, match.start(), match.end()):
+            as_name |= met
             # A capital opening a sentence says nothing ("Water levels rose." / "Waters
             # said."), nor does one inside a name of several words ("the Grand Mosque", "the
             # National Assembly": the question's "grand mosque" means it).
     return as_name - as_word
+
+
+def _occurrences(
+    texts: Iterable[str], terms: Collection[str]
+) -> Iterator[tuple[set[str], str, re.Match[str]]]:
+    """Each word of ``texts`` that is one of ``terms``: the terms it gives, its text, its match."""
+    wanted = set(terms)
+    if not wanted:
+        return
+    candidates = _candidates(frozenset(t[:3] for t in wanted))
+    for text in texts:
+        for match in candidates.finditer(text):
+            met = wanted.intersection(analysis.analyze(match.group()))
+            if met:
+                yield met, text, match
 
 
 def _alone(text: str, start: int, end: int) -> bool:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from bot.answers.casing import capitalises_first_only, caseless, unlisted_names, written_as_names
 from bot.answers.question import read_question
 from bot.answers.records import QUESTION_WORDS, question_terms
+from bot.newsroom import Newsroom
 from tests.helpers import newsroom, wire_story, write_story
 
 
@@ -85,7 +88,9 @@ def test_the_stories_found_say_which_words_are_names():
     assert found == {"samsung", "lion"}
 
 
-def test_a_question_typed_in_lower_case_is_held_to_its_names(tmp_path: Path):
+@pytest.fixture
+def ball_room(tmp_path: Path) -> Newsroom:
+    """A catcher the Samsung Lions keep, and a Kia Tigers game that names no catcher."""
     corpus = tmp_path / "corpus"
     lions = [
         "The Samsung Lions announced Sunday they have retained catcher Kang Min-ho.",
@@ -94,13 +99,16 @@ def test_a_question_typed_in_lower_case_is_held_to_its_names(tmp_path: Path):
     tigers = ["Kia Tigers fans filled the stadium in Gwangju on Sunday.", "The Tigers won 5-2."]
     write_story(corpus, "lions.txt", wire_story("Samsung Lions re-sign catcher Kang Min-ho", lions))
     write_story(corpus, "tigers.txt", wire_story("Kia Tigers win home opener", tigers))
-    room = newsroom(corpus, tmp_path / "cache")
+    return newsroom(corpus, tmp_path / "cache")
+
+
+def test_a_question_typed_in_lower_case_is_held_to_its_names(ball_room: Newsroom):
     # The Lions' catcher is not the Tigers': typed with capitals, "Kia Tigers" are names no
     # story about Kang holds. Typed in lower case, the stories found write "Kia Tigers", and
     # that gives the question its names back.
-    assert not room.ask("How much will Kia Tigers catcher Kang Min-ho earn a year?", 3).found
-    assert not room.ask("how much will kia tigers catcher kang min-ho earn a year?", 3).found
-    assert room.ask("how much will samsung lions catcher kang min-ho earn a year?", 3).found
+    assert not ball_room.ask("How much will Kia Tigers catcher Kang Min-ho earn a year?", 3).found
+    assert not ball_room.ask("how much will kia tigers catcher kang min-ho earn a year?", 3).found
+    assert ball_room.ask("how much will samsung lions catcher kang min-ho earn a year?", 3).found
 
 
 def test_a_name_that_is_no_english_word_shows_a_writer_who_does_not_capitalise():
@@ -113,17 +121,8 @@ def test_a_name_that_is_no_english_word_shows_a_writer_who_does_not_capitalise()
 
 
 def test_a_question_capitalised_only_at_its_start_is_held_to_the_names_it_types_in_lower_case(
-    tmp_path: Path,
+    ball_room: Newsroom,
 ):
-    corpus = tmp_path / "corpus"
-    lions = [
-        "The Samsung Lions announced Sunday they have retained catcher Kang Min-ho.",
-        "The Lions said the 40-year-old catcher will earn 300 million won a year.",
-    ]
-    tigers = ["Kia Tigers fans filled the stadium in Gwangju on Sunday.", "The Tigers won 5-2."]
-    write_story(corpus, "lions.txt", wire_story("Samsung Lions re-sign catcher Kang Min-ho", lions))
-    write_story(corpus, "tigers.txt", wire_story("Kia Tigers win home opener", tigers))
-    room = newsroom(corpus, tmp_path / "cache")
     # As a phone types it: "kia" is no English word, so the question's names are in lower case.
-    assert not room.ask("How much will kia tigers catcher kang min-ho earn a year?", 3).found
-    assert room.ask("How much will samsung lions catcher kang min-ho earn a year?", 3).found
+    assert not ball_room.ask("How much will kia tigers catcher kang min-ho earn a year?", 3).found
+    assert ball_room.ask("How much will samsung lions catcher kang min-ho earn a year?", 3).found
