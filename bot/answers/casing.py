@@ -75,15 +75,16 @@ def unlisted_names(question: str, names: Collection[str]) -> list[str]:
     "water" (however often a story's Ms. Waters) does not. English words are WordNet's, from
     the wordnet-lookup package (88,000 words, no download).
     """
+    if not names:
+        return []
     from wordnet_lookup import is_wordnet_term  # only for such questions: ~20 ms to import
 
-    words = _WORD.findall(question)[1:]
+    wanted = set(names)
     return [
         w
-        for w in words
-        if w.islower() and names and set(analysis.analyze(w)) & set(names)
-        and not is_wordnet_term(w)
-    ]  # fmt: skip
+        for w in _WORD.findall(question)[1:]
+        if w.islower() and wanted.intersection(analysis.analyze(w)) and not is_wordnet_term(w)
+    ]
 
 
 # A caseless question's word is read as a name when the stories found write it capitalised

@@ -158,7 +158,7 @@ def read_question(question: str, framing: Collection[str] = ()) -> Asked:
                 for t in analysis.analyze(spelled)
                 if t.casefold() not in framing and t in question_terms
             )
-    if casing.caseless(question) or not any(c.isupper() for c in question[1:]):
+    if casing.caseless(question) or casing.capitalises_first_only(question):
         # Typed without capitals (all in capitals, or only the first as phones do), the
         # question may not capitalise its names; a country or its people is a name however it
         # is typed ("Which tunisian goalie got hurt against england?").
