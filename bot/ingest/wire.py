@@ -25,9 +25,12 @@ from bot.ingest.wire_lines import (
     ARCHIVE_STAMP,
     BYLINE,
     CAPTION_START,
+    CATEGORIES,
     CITYLESS_DATELINE,
+    END_MATTER,
     HEADER_LIMIT,
     NOTE,
+    PICTURE_PLACE,
     STRONG_DATELINE,
     WEAK_DATELINE,
     archive_date,
@@ -257,12 +260,16 @@ def parse_wire(text: str, title: str | None = None) -> WireCopy:
             continue
         is_lead = position == 0 and match is not None  # the dateline paragraph is never a caption
         body.append(Paragraph(paragraph, not is_lead and is_caption(paragraph)))
-    while len(body) > 1 and is_trailer(body[-1].text):  # the crawler's sign-off, after the story
-        body.pop()
-    if agency is None and city and body:
+    matter = next((i for i, p in enumerate(body) if i and END_MATTER.match(p.text)), len(body))
+    del body[matter:]  # "Sources", "External links": the references after a wiki story
+    while len(body) > 1 and (is_trailer(body[-1].text) or CATEGORIES.match(body[-1].text)):
+        body.pop()  # the crawler's sign-off, a wiki's categories: after the story
+    # A copy without a dateline (a page cut short) credits the agency at its end as well.
+    closing = city is not None or (match is None and len(body) > 1 and not body[-2].is_caption)
+    if agency is None and closing and body:
         last = body[-1]
         credit = _CLOSING_CREDIT.search(last.text)
-        if credit and not CAPTION_START.match(last.text):
+        if credit and not CAPTION_START.match(last.text) and not PICTURE_PLACE.search(last.text):
             # Korea Herald copies: "WASHINGTON -- ..." and the agency credited at the very end;
             # that paragraph is story text, not a photo caption.
             agency = "Yonhap"

@@ -138,13 +138,28 @@ NAVIGATION = re.compile(
 
 CAPTION_START = re.compile(
     r"^(?:This|These|A|The)\s+(?:file\s+)?(?:image|photo|photos|picture|photograph|screenshot|"
-    r"graphic|captured image|computer-generated image)s?\b",
+    r"graphic|captured image|computer-generated image|map|chart|illustration)s?\b",
     re.IGNORECASE,
 )
 
 
-# Wikinews and other wikis credit pictures as "... Image: NASA." at the end of the caption.
-IMAGE_CREDIT = re.compile(r"\bImage:\s*[^\s.][^.]{0,80}\.?$")
+# Wikinews and other wikis credit pictures as "... Image: NASA." at the end of the caption
+# (also "image: Daly et al." and "Image; Pacific Standard, provided by the owners.").
+IMAGE_CREDIT = re.compile(r"\bimage[:;]\s*[^\s.][^.]{0,80}\.?$", re.IGNORECASE)
+# Where a person stands in the picture: "Hill (right) with ...", "Lee (2nd from L) ...".
+PICTURE_PLACE = re.compile(
+    r"\((?:(?:far|second from|2nd from|third from|3rd from|fourth from|4th from)\s+)?"
+    r"(?:left|right|cent(?:er|re)|front|back|top|bottom|L|R|C)\)"
+)
+# A caption is a sentence or two; a paragraph of story text may hold such a place in passing.
+PICTURE_PLACE_WORDS = 40
+# A story's end matter on wikis and blogs, from its heading to the end: references, links and
+# categories, not story text ("Sources", "## External links", "Categories: August 15, 2008 ...").
+END_MATTER = re.compile(
+    r"^#{0,6}\s*(?:Sources?|References|External links|See also|Related news)\s*:?\s*$",
+    re.IGNORECASE,
+)
+CATEGORIES = re.compile(r"^Categories:\s")
 
 
 MARKUP = " \t*|▲△■□●•#>_"
@@ -318,5 +333,9 @@ def is_caption(paragraph: str) -> bool:
         paragraph.endswith("(Yonhap)")
         or "(PHOTO NOT FOR SALE)" in paragraph
         or bool(CAPTION_START.match(paragraph))
-        or ("Image:" in paragraph[-100:] and bool(IMAGE_CREDIT.search(paragraph[-100:])))
+        or ("mage" in paragraph[-100:] and bool(IMAGE_CREDIT.search(paragraph[-100:])))
+        or (
+            len(paragraph.split()) <= PICTURE_PLACE_WORDS
+            and bool(PICTURE_PLACE.search(paragraph))
+        )
     )

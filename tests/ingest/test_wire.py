@@ -352,11 +352,55 @@ def test_captions_are_marked_and_story_paragraphs_are_not():
         "President Lee speaks at a ceremony in Seoul on Oct. 1, 2025. (Yonhap)",
         "The harbour at dawn. Image: Jane Doe.",
         "Artist's rendering of the probe Image: NASA",
+        "This map shows the two sites near the station image: Daly et al.",
+        "The owner shows the drink at the bar. (2012). Image; Pacific Standard, provided by him.",
+        "Hill (right) with fellow candidate Buddy Roemer.",
+        "Lee Jae Myung (2nd from L) cuts a ribbon at the plant in Ulsan.",
     ],
 )
 def test_caption_forms_are_marked(caption):
     copy = parse_wire(story("Bridge opens", LEAD, caption))
     assert copy.paragraphs[-1] == copy.paragraphs[-1].__class__(caption, True)
+
+
+def test_a_paragraph_of_story_text_naming_left_and_right_is_not_a_caption():
+    paragraph = (
+        "The opposition said the deal moved the country to the right (right) in a sense that "
+        "few voters had asked for, and lawmakers from both sides promised to review every "
+        "clause of the agreement before the vote scheduled for the end of the month in Seoul."
+    )
+    copy = parse_wire(story("Deal reviewed", LEAD, paragraph))
+    assert not copy.paragraphs[-1].is_caption
+
+
+def test_a_wiki_storys_sources_and_categories_are_not_story_text():
+    copy = parse_wire(
+        story(
+            "Document found on street",
+            LEAD,
+            "The 131-page document was found in an envelope by a passerby.",
+            "Sources",
+            '"Document found on street not secret, say feds" — The Canadian Press, August 15, 2008',
+            "Categories: August 15, 2008 Canada Published",
+        )
+    )
+    assert texts(copy)[-1] == "The 131-page document was found in an envelope by a passerby."
+
+
+def test_a_dateless_page_copys_closing_yonhap_credit_ends_story_text_not_a_caption():
+    copy = parse_wire(
+        "Exports rise for fifth month\n\n"
+        "South Korea's exports rose for the fifth straight month in March, the ministry said.\n\n"
+        "Imports soared 26.9 percent on-year to $42.3 billion in March.\n\n"
+        "Last month's trade surplus came to $6.6 billion, marking 62 straight months of a "
+        "surplus. (Yonhap)\n"
+    )
+    last = copy.paragraphs[-1]
+    assert (last.text, last.is_caption, copy.agency) == (
+        "Last month's trade surplus came to $6.6 billion, marking 62 straight months of a surplus.",
+        False,
+        "Yonhap",
+    )
 
 
 def test_page_chrome_mailbox_more_and_copyright_lines_are_dropped():
