@@ -91,7 +91,10 @@ QUESTION_WORDS = frozenset(
         "happening",
     }
 )
-_WORD = re.compile(r"\w+", re.UNICODE)
+# A word with its contraction: "What's" goes whole (its "'s" left behind would be searched as
+# the term "s"), "Korea's" stays whole.
+_WORD = re.compile(r"\w+(?:['’](?:s|re|d|ll|ve)\b)?", re.UNICODE)
+_CONTRACTION = re.compile(r"['’]\w+$")
 # The noun naming the kind of answer after "what"/"which" ("which country", "what year"): the
 # answer is an instance of it ("Japan", "1993"), and a story rarely says the noun itself, so
 # searching for it finds stories that happen to say "date" or "country" instead.
@@ -178,8 +181,9 @@ def search_text(question: str) -> str:
 
     def keep(match: re.Match[str]) -> str:
         word = match.group(0)
-        acronym = word.isupper() and len(word) > 1 and not shouting
-        if word.casefold() not in QUESTION_WORDS or acronym:
+        bare = _CONTRACTION.sub("", word)
+        acronym = bare.isupper() and len(bare) > 1 and not shouting
+        if bare.casefold() not in QUESTION_WORDS or acronym:
             return word
         return " "
 

@@ -57,6 +57,12 @@ def test_question_words_are_not_searched_but_an_acronym_is():
     assert answers.question_terms("Who did it?")
 
 
+def test_a_contracted_question_word_leaves_no_stray_term():
+    assert answers.question_terms("What's the name of the ship?") == ["name", "ship"]
+    assert answers.question_terms("Who’s the coach of Korea?") == ["coach", "korea"]
+    assert answers.question_terms("What is Korea's GDP?") == ["korea", "gdp"]
+
+
 def test_the_found_decision_works_without_engine_document_frequencies(seed_room: Newsroom):
     class Plain:
         """An engine that only searches, as a future engine might."""

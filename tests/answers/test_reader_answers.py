@@ -62,6 +62,26 @@ def test_a_caption_or_fragment_never_beats_the_full_paragraph_with_the_same_word
     assert shown[0].passage.passage_id == "s:2"
 
 
+def test_an_interviewers_question_never_beats_the_reply_that_answers_it():
+    asked = read_question("Which audiobook is Hugh McGuire's personal favourite?")
+    weights = {"audiobook": 3.0, "hugh": 2.0, "mcguir": 3.0, "person": 1.0, "favourit": 2.0}
+    texts = [
+        "Hugh McGuire, do you personally record audiobooks, and which is your favourite?",
+        "My personal favourite is Notes from the Underground, an audiobook by Dostoyevsky.",
+    ]
+    shown = choose(_passages(texts), weights, asked)
+    assert shown[0].passage.passage_id == "s:2"
+
+
+def test_a_figure_written_out_in_words_meets_the_questions_figure():
+    asked = read_question("Which ship was Valeska Paris held on for 12 years?")
+    assert unmet(asked, {"valeska", "pari", "ship", "twelv", "year"}) == []
+    assert unmet(asked, {"valeska", "pari", "ship", "year"}) == ["12"]
+    # A small figure is often part of a name ("Taepodong-2"): "two" does not meet it.
+    missile = read_question("What is the range of the Taepodong-2 missile?")
+    assert unmet(missile, {"taepodong", "missil", "two"}) == ["2"]
+
+
 def test_best_sentence_is_the_one_that_answers_not_the_one_repeating_the_question():
     text = (
         "The Ulleung ferry sank off the east coast on Tuesday. "
@@ -99,6 +119,40 @@ def test_the_figure_question_is_answered_from_the_paragraph_that_holds_it(ferry_
     assert answer.found
     assert "42 passengers died" in answer.citations[0].text
     assert "42" in (answer.citations[0].best_sentence or "")
+
+
+def test_the_best_storys_next_paragraph_takes_the_last_slot_when_it_answers_nearly_as_well(
+    tmp_path: Path,
+):
+    corpus = tmp_path / "corpus"
+    skater = [
+        "Figure skater Cha Jun-hwan will compete at his third Winter Olympics in Milan.",
+        "In Milan, Cha will be joined by Kim Hyun-gyeom, 19, who also qualified for the Olympics.",
+    ]
+    write_story(corpus, "skater.txt", wire_story("Cha Jun-hwan heads to Milan Olympics", skater))
+    others = [
+        "Cha Jun-hwan joined the national team at Mokdong Ice Rink, his last stop before Milan "
+        "and the Olympics.",
+        "Fans joined Cha Jun-hwan in Gangneung, weeks before he skates at the Olympics in Milan.",
+    ]
+    for n, text in enumerate(others):
+        write_story(corpus, f"cha-{n}.txt", wire_story(f"Cha Jun-hwan news {n}", [text]))
+    for n, city in enumerate(["Busan", "Incheon", "Ulsan", "Mokpo", "Pohang", "Gunsan"]):
+        write_story(
+            corpus,
+            f"port-{n}.txt",
+            wire_story(f"{city} port handles record cargo", [f"{city} handled 4,000 containers."]),
+        )
+    room = newsroom(corpus, tmp_path / "cache")
+    answer = room.ask("Who will join Cha Jun-hwan at the Milan Olympics?", 3)
+    assert answer.found
+    # Three stories answer; the best one's other paragraph, nearly as good an answer, is shown
+    # in place of the third story.
+    assert [c.article_id for c in answer.citations] == ["skater", "skater", "cha-1"]
+    assert {c.text for c in answer.citations[:2]} >= {
+        f"SEOUL, June 2 (Yonhap) -- {skater[0]}",
+        skater[1],
+    }
 
 
 def test_a_question_about_another_year_is_not_found(ferry_room: Newsroom):
