@@ -62,6 +62,12 @@ _COUNTED_FIGURE = re.compile(
 )
 # Whether figure questions are read for what they measure (a switch for bench sweeps).
 MEASURES = True
+# Capitalised words that name no one: a dateline's agency and its months and weekdays.
+_NOT_ANSWERS = frozenset({
+    "yonhap", "jan", "feb", "aug", "sept", "oct", "nov", "dec", "january", "february", "march",
+    "april", "may", "june", "july", "august", "september", "october", "november", "december",
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+})  # fmt: skip
 _WORDS = re.compile(r"[\w'’.-]+", re.UNICODE)
 _NUMBER = re.compile(r"\d")
 # What a place's stem gains as its people's adjective: korea/korean, tunisia/tunisian,
@@ -217,7 +223,13 @@ def holds_expected(
     if expects == "year":  # "What year did it begin?": a weekday or a month does not answer
         return any(y not in ignore for y in _YEAR.findall(text))
     if expects == "name":
-        return bool(_NAME.search(text))
+        # A name the question already gives does not answer "who": the answer is another one.
+        return any(
+            not names or not set(analysis.analyze(m.group(0))) <= set(names)
+            for m in _NAME.finditer(text)
+            if m.group(0).casefold().rstrip(".") not in _NOT_ANSWERS
+            and text[max(0, m.start() - 3) : m.start()] != "-- "  # a dateline's first word
+        )
     return False
 
 

@@ -94,6 +94,19 @@ def test_best_sentence_is_the_one_that_answers_not_the_one_repeating_the_questio
     assert best_sentence(text, weights) == "The Ulleung ferry sank off the east coast on Tuesday."
 
 
+def test_a_who_answer_line_names_someone_the_question_does_not():
+    text = (
+        "SEOUL, Dec. 28 (Yonhap) -- Police on Sunday questioned a former chief secretary to "
+        "Unification Church leader Han Hak-ja as a suspect. Jeong Won-ju, the former chief "
+        "secretary, appeared at the Seoul police agency in the morning."
+    )
+    question = "Who is the former chief secretary to Unification Church leader Han Hak-ja?"
+    weights = {"former": 1.0, "chief": 1.0, "secretari": 2.0, "unif": 3.0, "church": 2.0,
+               "leader": 1.0, "han": 3.0, "hak": 3.0, "ja": 3.0}  # fmt: skip
+    line = best_sentence(text, weights, read_question(question))
+    assert line is not None and line.startswith("Jeong Won-ju")
+
+
 def test_a_question_reads_its_answer_type_years_figures_and_names():
     asked = read_question("Who won the 2022 FIFA World Cup in Qatar?")
     assert asked.expects == "name"
