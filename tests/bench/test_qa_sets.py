@@ -12,8 +12,8 @@ def test_every_question_set_is_well_formed_and_split_by_its_round():
         rows = check.load(name)
         assert rows
         assert check.check_shapes(name, rows) == []
-        assert {row["split"] for row in rows if row["round"] == 3} == {"holdout"}
-        assert {row["split"] for row in rows if row["round"] in (1, 2)} == {"tune"}
+        assert {row["split"] for row in rows if row["round"] == 4} == {"holdout"}
+        assert {row["split"] for row in rows if row["round"] in (1, 2, 3)} == {"tune"}
 
 
 def test_the_holdout_is_about_a_third_of_each_kind():
