@@ -32,13 +32,28 @@ def remember_in(folder: Path | None) -> None:
     _folder = folder  # a table already read stays: it is the same wherever it is kept
 
 
+# Short forms news copy uses for countries whose names are several words: countryinfo has
+# them only as codes ("US", "GB"), left out of the table, and "U.S." is analyzed as "us".
+_SHORT_FORMS = (("us", "america", "american"), ("uk", "britain", "british"))
+_SHORT = {t: frozenset(group) - {t} for group in _SHORT_FORMS for t in group}
+
+
 def kin(term: str) -> frozenset[str]:
     """Other analyzed terms naming the same country as ``term`` ("franc" -> {"french"}).
 
     Empty for a term that names no country, or one no other way. Read once, on first use:
     most questions meet their places by the stem or a regular ending and never need it.
     """
-    return _table().get(term, frozenset())
+    short = _SHORT.get(term)
+    return _table().get(term, frozenset()) | short if short else _table().get(term, frozenset())
+
+
+def is_country(term: str) -> bool:
+    """Whether a term of a question typed without capitals names a country ("greec", "uk").
+
+    "us" does not: typed in lower case it is the pronoun as often as the country.
+    """
+    return term in _table() or (term in _SHORT and term != "us")
 
 
 def names_country(text: str, besides: Collection[str] = ()) -> bool:

@@ -168,7 +168,7 @@ def read_question(question: str, framing: Collection[str] = ()) -> Asked:
         # Typed without capitals (all in capitals, or only the first as phones do), the
         # question may not capitalise its names; a country or its people is a name however it
         # is typed ("Which tunisian goalie got hurt against england?").
-        names.update(t for t in question_terms if places.kin(t) and t not in framing)
+        names.update(t for t in question_terms if places.is_country(t) and t not in framing)
     measure = asks_measure(question) if expects == "number" and MEASURES else None
     common = casing.common_words(question, framing) - names - numbers
     counted = _HOW_MANY.search(question)
@@ -320,11 +320,14 @@ def spelled_out(numbers: Collection[str], terms: Collection[str]) -> set[str]:
     return {n for n in numbers if n in _SPELLED and _SPELLED[n] in terms}
 
 
-def unmet(asked: Asked, terms: Collection[str], years: Collection[str] = ()) -> list[str]:
-    """The constraints a story (its ``terms``, and ``years`` it is dated) does not meet."""
+def unmet(asked: Asked, terms: Collection[str], dated: Collection[str] = ()) -> list[str]:
+    """The question's figures and names a story holds neither among its ``terms`` nor ``dated``.
+
+    ``dated``: the years and month the story's date gives it (``bot.answers.respond``).
+    """
     written = spelled_out(asked.numbers, terms)
     missing = [
-        n for n in sorted(asked.numbers) if n not in terms and n not in years and n not in written
+        n for n in sorted(asked.numbers) if n not in terms and n not in dated and n not in written
     ]
-    missing += [n for n in sorted(asked.names) if not name_present(n, terms)]
+    missing += [n for n in sorted(asked.names) if n not in dated and not name_present(n, terms)]
     return missing

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import calendar
+import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -135,6 +137,22 @@ class _Read:
         if article_id not in self._dates:
             self._dates.update(self.index.catalog.dates([article_id]))
         return self._dates.get(article_id)
+
+    def dated(self, article_id: str) -> set[str]:
+        """The years and month a story's date gives it.
+
+        Its year (or the years its weekday fits), the year before or after when it says "last
+        year" or "next year", and its month.
+        """
+        published = self.published(article_id)
+        years = _years(published)
+        if published is not None and published.year:
+            said = " ".join(p.text for p in self.text(article_id).passages).casefold()
+            for pattern, offset in _RELATIVE_YEARS:
+                if pattern.search(said):
+                    years.add(str(published.year + offset))
+        month = _month(published)
+        return years | {month} if month else years
 
     def articles(self, article_ids: Sequence[str]) -> None:
         """Read the records of the stories about to be cited, together."""
@@ -307,12 +325,14 @@ def _held(read: _Read, asked: Asked, source: Passage | str) -> Collection[str]:
         article_id = source
     # A year asked about is held by a story dated that year, as ``answers`` judges it: a
     # story of August 2015 rarely writes "2015".
+    # A year or month asked about is held by a story dated then ("in December 2025" by a story
+    # of Dec. 30, 2025; "in 2026" by one saying "next year"), and "12 years" by one that writes
+    # "twelve years".
+    dated = read.dated(article_id).intersection(asked.numbers | asked.names)
     if asked.numbers:
-        dated = asked.numbers.intersection(_years(read.published(article_id))).difference(terms)
-        # "12 years" is held by a story that writes "twelve years".
         dated |= spelled_out(asked.numbers, terms)
-        if dated:
-            terms = set(terms).union(dated)
+    if dated - set(terms):
+        terms = set(terms).union(dated)
     if not asked.common or texts is None:
         return terms
     doubtful = asked.common.intersection(terms).difference(read.text(article_id).headline)
@@ -367,11 +387,27 @@ def _answers(
         return False
     if not asked.numbers and not asked.names:
         return True
-    return _holds(index, read.published(story.article_id), story.article_id, asked)
+    return not unmet(asked, story_term_set(index, story.article_id), read.dated(story.article_id))
 
 
 def _holds(index: NewsIndex, published: Published | None, article_id: str, asked: Asked) -> bool:
-    return not unmet(asked, story_term_set(index, article_id), _years(published))
+    month = _month(published)
+    dated = _years(published) | ({month} if month else set())
+    return not unmet(asked, story_term_set(index, article_id), dated)
+
+
+# Years a story names relative to its own date.
+_RELATIVE_YEARS = (
+    (re.compile(r"\b(?:last|previous|past) year\b"), -1),
+    (re.compile(r"\b(?:next|coming) year\b"), 1),
+)
+
+
+def _month(published: Published | None) -> str | None:
+    """The term of the month a story is dated ("decemb"), as a question's month is analyzed."""
+    if published is None or not 1 <= published.month <= 12:
+        return None
+    return analysis.analyze(calendar.month_name[published.month])[0]
 
 
 def _years(published: Published | None) -> set[str]:

@@ -76,7 +76,16 @@ _TOKEN = re.compile(r"\d+(?:\.\d+)+|\w+", re.UNICODE)
 
 # Bumped whenever the terms produced for the same text change: persisted indexes built by
 # another version are then rebuilt instead of silently mismatching.
-ANALYZER_VERSION = 3
+# 4: wire months ("Dec. 28") are the month's term, which "in December 2025" asks for.
+ANALYZER_VERSION = 4
+
+# The months wire style abbreviates (AP: "Jan.", "Sept.", "Dec."; March to July are spelled
+# out), read as the whole month. "Jun", "Mar" and "Apr" stay as they are: "Jun" is a syllable
+# of Korean names ("Cha Jun-hwan") and "mar" a verb.
+MONTHS = {
+    "jan": "january", "feb": "february", "aug": "august", "sep": "september",
+    "sept": "september", "oct": "october", "nov": "november", "dec": "december",
+}  # fmt: skip
 
 # Times a headline's terms are repeated in each of its passages (0 = headline not indexed).
 TITLE_WEIGHT = 1
@@ -143,7 +152,7 @@ class _Terms(dict[str, str]):
     def __missing__(self, word: str) -> str:
         if word.isascii() and word.replace(".", "").isdigit():
             return word
-        stem = _stemmer().stemWord(word)
+        stem = _stemmer().stemWord(MONTHS.get(word, word))
         # A stem equal to its word keeps the word's string: one string in memory, not two.
         term = (
             "" if word in STOP_WORDS or word == "_" or stem in STOP_WORDS

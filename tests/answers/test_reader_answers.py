@@ -121,7 +121,7 @@ def test_a_story_missing_a_year_or_a_name_of_the_question_does_not_meet_it():
     asked = read_question("Who won the 2022 FIFA World Cup?")
     story = {"fifa", "world", "cup", "2018", "sweden"}
     assert unmet(asked, story) == ["2022"]
-    assert unmet(asked, story, years={"2022"}) == []  # dated 2022: the year is met
+    assert unmet(asked, story, dated={"2022"}) == []  # dated 2022: the year is met
     korean = read_question("Which Korean skater won?")
     assert unmet(korean, {"korea", "skater"}) == []  # a demonym meets its country
     assert unmet(read_question("Who leads France?"), {"franchis"}) == ["franc"]
@@ -166,6 +166,41 @@ def test_the_best_storys_next_paragraph_takes_the_last_slot_when_it_answers_near
         f"SEOUL, June 2 (Yonhap) -- {skater[0]}",
         skater[1],
     }
+
+
+def test_a_month_and_year_asked_are_held_by_the_storys_date_and_its_next_year(tmp_path: Path):
+    corpus = tmp_path / "corpus"
+    write_story(
+        corpus,
+        "taskforce.txt",
+        wire_story(
+            "Police form task force to probe Coupang",
+            [
+                "Police formed an 86-member task force on Friday to investigate Coupang.",
+                "The task force will report its findings next year, police said.",
+            ],
+            dateline="SEOUL, Dec. 26 (Yonhap) -- ",
+        ).replace("(END)", "2025/12/26 10:00 KST\n(END)"),
+    )
+    write_story(
+        corpus,
+        "museum.txt",
+        wire_story("Museum opens new wing", ["The national museum opened a new wing in Seoul."]),
+    )
+    room = newsroom(corpus, tmp_path / "cache")
+    asked = room.ask("How many members are on the police task force formed in December 2025?")
+    assert asked.found and "86-member" in asked.citations[0].text
+    later = room.ask("When will the Coupang task force report its findings in 2026?")
+    assert later.found and later.citations[0].article_id == "taskforce"
+    assert not room.ask("How many members joined the police task force in March 2025?").found
+
+
+def test_the_us_is_america_and_the_uk_britain():
+    story = {"american", "aircraft", "carrier", "british", "warship"}
+    assert unmet(read_question("Which U.S. carrier sailed with a U.K. warship?"), story) == []
+    assert unmet(read_question("Which American carrier sailed?"), {"us", "carrier"}) == []
+    # Typed in lower case, "us" is as often the pronoun: it holds no story to the country.
+    assert "us" not in read_question("can you tell us which carrier sailed?").names
 
 
 def test_a_question_about_another_year_is_not_found(ferry_room: Newsroom):

@@ -22,6 +22,13 @@ def test_wire_abbreviations_expand_to_the_names_people_type():
     assert analyze("N.K. missiles") == analyze("North Korea missiles")
 
 
+def test_wire_months_meet_the_month_people_type():
+    assert analyze("SEOUL, Dec. 28 (Yonhap)") == analyze("Seoul December 28 Yonhap")
+    assert analyze("Jan. 4, Sept. 13, Aug. 1") == analyze("January 4, September 13, August 1")
+    # "Jun" is a syllable of Korean names, not June.
+    assert analyze("Cha Jun-hwan") == ["cha", "jun", "hwan"]
+
+
 def test_numbers_with_thousands_separators_match_plain_digits():
     assert analyze("28,500 troops") == analyze("28500 troops")
 
@@ -73,9 +80,17 @@ def reference_normalize(text: str) -> str:
     return _REF_THOUSANDS.sub("", text)
 
 
+_REF_MONTHS = {
+    "jan": "january", "feb": "february", "aug": "august", "sep": "september",
+    "sept": "september", "oct": "october", "nov": "november", "dec": "december",
+}  # fmt: skip
+
+
 def reference_analyze(text: str) -> list[str]:
     words = [
-        w for w in _REF_TOKEN.findall(reference_normalize(text)) if w not in STOP_WORDS and w != "_"
+        _REF_MONTHS.get(w, w)
+        for w in _REF_TOKEN.findall(reference_normalize(text))
+        if w not in STOP_WORDS and w != "_"
     ]
     return [t for t in Stemmer.Stemmer("english").stemWords(words) if t not in STOP_WORDS]
 
@@ -89,6 +104,7 @@ HOSTILE = [
     ",000", "5.9", "1.2.3", "_", "__", "the", "its", "us", "who", " ", "\n", ".", ",", "'",
     "ﬁ", "Ｓ", "ＵＳ．", "İ", "ß", "Σ", "ǅ", "ª", "½", "①", "٣", "१", "\u0301", "\u0307",
     "\ufeff", "\u200b", "\u2028", "강재은", "Café", "troops", "Seoul", "running",
+    "Dec.", "Sept", "jan", "Jun", "May", "December",
 ]  # fmt: skip
 HOSTILE_PIECES = st.sampled_from(HOSTILE)
 HOSTILE_TEXT = st.one_of(
