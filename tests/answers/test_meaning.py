@@ -111,7 +111,8 @@ def test_stories_are_reordered_by_their_rank_fused_with_their_closest_passage(
     monkeypatch: pytest.MonkeyPatch,
 ):
     stories = ["a", "b", "c"]
-    assert meaning.reorder(stories, [0.1, 0.2, 0.9]) == stories  # off by default (tuned off)
+    monkeypatch.setattr(meaning, "STORY_RRF_K", None)
+    assert meaning.reorder(stories, [0.1, 0.2, 0.9]) == stories  # off: the words' order
     monkeypatch.setattr(meaning, "STORY_RRF_K", 10.0)
     # Third by its words, first by meaning: it passes the second (the first and it tie, and
     # a tie keeps the words' order).
