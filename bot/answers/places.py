@@ -44,8 +44,9 @@ def kin(term: str) -> frozenset[str]:
     Empty for a term that names no country, or one no other way. Read once, on first use:
     most questions meet their places by the stem or a regular ending and never need it.
     """
+    found = _table().get(term, frozenset())
     short = _SHORT.get(term)
-    return _table().get(term, frozenset()) | short if short else _table().get(term, frozenset())
+    return found | short if short else found
 
 
 def is_country(term: str) -> bool:

@@ -225,7 +225,7 @@ def holds_expected(
     if expects == "name":
         # A name the question already gives does not answer "who": the answer is another one.
         return any(
-            not names or not set(analysis.analyze(m.group(0))) <= set(names)
+            not names or not set(analysis.analyze(m.group(0))).issubset(names)
             for m in _NAME.finditer(text)
             if m.group(0).casefold().rstrip(".") not in _NOT_ANSWERS
             and text[max(0, m.start() - 3) : m.start()] != "-- "  # a dateline's first word

@@ -98,6 +98,7 @@ class _Read:
         self._articles: dict[str, Article] = {}
         self._dates: dict[str, Published | None] | None = None
         self._beyond: dict[str, tuple[str, ...]] = {}
+        self._dated: dict[str, set[str]] = {}
 
     def reach(self, passages: Sequence[Passage]) -> None:
         """Read the stored terms of passages the engine found beyond those read, together."""
@@ -142,17 +143,23 @@ class _Read:
         """The years and month a story's date gives it.
 
         Its year (or the years its weekday fits), the year before or after when it says "last
-        year" or "next year", and its month.
+        year" or "next year", and its month. Read once per story: every passage judged asks.
         """
+        known = self._dated.get(article_id)
+        if known is not None:
+            return known
         published = self.published(article_id)
-        years = _years(published)
+        dated = _years(published)
         if published is not None and published.year:
             said = " ".join(p.text for p in self.text(article_id).passages).casefold()
             for pattern, offset in _RELATIVE_YEARS:
                 if pattern.search(said):
-                    years.add(str(published.year + offset))
+                    dated.add(str(published.year + offset))
         month = _month(published)
-        return years | {month} if month else years
+        if month:
+            dated.add(month)
+        self._dated[article_id] = dated
+        return dated
 
     def articles(self, article_ids: Sequence[str]) -> None:
         """Read the records of the stories about to be cited, together."""
