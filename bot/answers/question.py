@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
@@ -63,11 +64,10 @@ _COUNTED_FIGURE = re.compile(
 # Whether figure questions are read for what they measure (a switch for bench sweeps).
 MEASURES = True
 # Capitalised words that name no one: a dateline's agency and its months and weekdays.
-_NOT_ANSWERS = frozenset({
-    "yonhap", "jan", "feb", "aug", "sept", "oct", "nov", "dec", "january", "february", "march",
-    "april", "may", "june", "july", "august", "september", "october", "november", "december",
-    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
-})  # fmt: skip
+_NOT_ANSWERS = frozenset(
+    {"yonhap", *analysis.MONTHS, *(m.casefold() for m in calendar.month_name[1:])}
+    | {d.casefold() for d in calendar.day_name}
+)
 _WORDS = re.compile(r"[\w'’.-]+", re.UNICODE)
 _NUMBER = re.compile(r"\d")
 # What a place's stem gains as its people's adjective: korea/korean, tunisia/tunisian,

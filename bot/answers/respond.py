@@ -330,8 +330,6 @@ def _held(read: _Read, asked: Asked, source: Passage | str) -> Collection[str]:
         terms = named(asked, story_term_set(read.index, source))
         texts = read.opening(source)
         article_id = source
-    # A year asked about is held by a story dated that year, as ``answers`` judges it: a
-    # story of August 2015 rarely writes "2015".
     # A year or month asked about is held by a story dated then ("in December 2025" by a story
     # of Dec. 30, 2025; "in 2026" by one saying "next year"), and "12 years" by one that writes
     # "twelve years".
@@ -366,23 +364,13 @@ def _adds(
     return asked.answered_by(other.text) and not asked.answered_by(shown.text)
 
 
-def answers(index: NewsIndex, article_id: str, asked: Asked) -> bool:
-    """Whether a story holds every figure, year and name the question asks about.
-
-    A question about 2022 is not answered by a 2018 story, nor one about France's president by
-    a story with no France in it. A year also matches the story's own date (or, when its year
-    is unknown, the years its weekday fits).
-    """
-    if not asked.numbers and not asked.names:
-        return True
-    article = index.articles.get(article_id)
-    return _holds(index, article.published if article else None, article_id, asked)
-
-
 def _answers(
     index: NewsIndex, read: _Read, story: _Story, asked: Asked, weights: Mapping[str, float]
 ) -> bool:
-    """``answers``, the story's date read with the other candidates', and ``addresses``.
+    """Whether a story holds the question's figures, years and names, and ``addresses`` it.
+
+    Its dates count (``_Read.dated``). A question about 2022 is not answered by a 2018 story,
+    nor one about France's president by a story with no France in it.
 
     A story whose chosen passage the semantic layer finds close in meaning addresses the
     question in other words ("do for a living" -> "attorney"); its figures and names must
@@ -395,12 +383,6 @@ def _answers(
     if not asked.numbers and not asked.names:
         return True
     return not unmet(asked, story_term_set(index, story.article_id), read.dated(story.article_id))
-
-
-def _holds(index: NewsIndex, published: Published | None, article_id: str, asked: Asked) -> bool:
-    month = _month(published)
-    dated = _years(published) | ({month} if month else set())
-    return not unmet(asked, story_term_set(index, article_id), dated)
 
 
 # Years a story names relative to its own date.

@@ -333,9 +333,7 @@ def is_caption(paragraph: str) -> bool:
         paragraph.endswith("(Yonhap)")
         or "(PHOTO NOT FOR SALE)" in paragraph
         or bool(CAPTION_START.match(paragraph))
+        # "mage": "Image" or "image", found before the regex is tried.
         or ("mage" in paragraph[-100:] and bool(IMAGE_CREDIT.search(paragraph[-100:])))
-        or (
-            len(paragraph.split()) <= PICTURE_PLACE_WORDS
-            and bool(PICTURE_PLACE.search(paragraph))
-        )
+        or (len(paragraph.split()) <= PICTURE_PLACE_WORDS and bool(PICTURE_PLACE.search(paragraph)))
     )
