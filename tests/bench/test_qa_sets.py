@@ -12,17 +12,17 @@ def test_every_question_set_is_well_formed_and_split_by_its_round():
         rows = check.load(name)
         assert rows
         assert check.check_shapes(name, rows) == []
-        assert {row["split"] for row in rows if row["round"] == 4} == {"holdout"}
+        assert {row["split"] for row in rows if row["round"] in (4, 5)} == {"holdout"}
         assert {row["split"] for row in rows if row["round"] in (1, 2, 3)} == {"tune"}
 
 
-def test_the_holdout_is_about_a_third_of_each_kind():
+def test_the_holdout_is_at_least_a_third_of_each_kind():
     for name in check.SETS:
         rows = check.load(name)
         kinds = Counter((row.get("kind", "-"), row["split"]) for row in rows)
         for kind in {k for k, _ in kinds}:
             held, total = kinds[kind, "holdout"], kinds[kind, "holdout"] + kinds[kind, "tune"]
-            assert abs(held - total / 3) <= 1, (name, kind, held, total)
+            assert total / 3 - 1 <= held < total / 2, (name, kind, held, total)
 
 
 def test_a_question_moved_to_the_other_split_is_reported():
