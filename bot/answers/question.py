@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -121,6 +121,12 @@ class Asked:
     # (``bot.answers.casing.written_as_names``): a story must hold them, but they still say
     # what is asked ("at which university ..." is about a university, whatever its name).
     truecased: frozenset[str] = frozenset()
+    # Figures the question gives as a bound ("more than 8 percent", "over 100"): the story's
+    # figure is another one ("8.5 percent"), so a story need not hold them.
+    bounds: frozenset[str] = frozenset()
+    # Its acronyms of three letters or more, as (name term, letters): a story that writes the
+    # words out ("intercontinental ballistic missile" for "ICBMs") holds the name.
+    acronyms: frozenset[tuple[str, str]] = frozenset()
 
     def answered_by(self, text: str) -> bool:
         """Whether ``text`` holds the kind of thing asked for (``holds_expected``)."""
@@ -144,6 +150,7 @@ def read_question(question: str, framing: Collection[str] = ()) -> Asked:
     # story's terms as indexed.
     numbers = {t for t in analysis.analyze(question) if t.replace(".", "").isdigit()}
     names: set[str] = set()
+    acronyms: set[tuple[str, str]] = set()
     # Name terms as the analyzer reads the whole question: "U.S." is "us" (not "u" and "s"),
     # and the "N." of "N. Korea" is part of "north korea", no name of its own.
     question_terms = set(analysis.analyze(question))
@@ -157,8 +164,13 @@ def read_question(question: str, framing: Collection[str] = ()) -> Asked:
         acronym = word.isupper() and len(word) > 1 and not shouting
         capitalised = word[:1].isupper() and not shouting
         opening = position == 0 or _ends_sentence(words[position - 1])
+        plural = _PLURAL_ACRONYM.fullmatch(word) is not None and not shouting
+        acronym = acronym or plural
         if acronym or (capitalised and not opening):
             spelled = word + "." if "." in word else word  # "U.S." keeps its last dot
+            letters = word[:-1] if plural else word
+            if acronym and len(letters) >= 3 and letters.isalpha():
+                acronyms.update((t, letters) for t in analysis.analyze(spelled))
             names.update(
                 t
                 for t in analysis.analyze(spelled)
@@ -173,7 +185,24 @@ def read_question(question: str, framing: Collection[str] = ()) -> Asked:
     common = casing.common_words(question, framing) - names - numbers
     counted = _HOW_MANY.search(question)
     things = set(analysis.analyze(counted.group(1))) - names if counted else set()
-    return Asked(expects, frozenset(numbers), frozenset(names), measure, common, frozenset(things))
+    bounds = {
+        t for m in _BOUND.finditer(question) for t in analysis.analyze(m.group(1))
+    } & numbers
+    return Asked(
+        expects, frozenset(numbers), frozenset(names), measure, common, frozenset(things),
+        bounds=frozenset(bounds),
+        acronyms=frozenset((t, letters) for t, letters in acronyms if t in names),
+    )  # fmt: skip
+
+
+# "MOUs", "ICBMs": an acronym's plural is still an acronym.
+_PLURAL_ACRONYM = re.compile(r"[A-Z]{2,}s")
+# A figure given as a bound, not as the figure asked about.
+_BOUND = re.compile(
+    r"\b(?:(?:more|fewer|less|greater|higher|lower) than|over|under|above|below|at least"
+    r"|at most|up to|nearly|almost|exceeding)\s+\$?(\d[\d,.]*)",
+    re.IGNORECASE,
+)
 
 
 # Words a period follows without ending the sentence: titles and short month names.
@@ -315,6 +344,64 @@ _SPELLED = {
 }
 
 
+def acronyms_written(asked: Asked, terms: Collection[str], texts: Iterable[str]) -> set[str]:
+    """The question's acronym terms a story holds in another form: its ``terms`` or ``texts``.
+
+    Its singular ("MOU" for "MOUs") or its words written out, each starting with the next
+    letter ("intercontinental ballistic missile" for "ICBM", "memorandums of understanding"
+    for "MOUs"). Only acronyms of three letters or more: two initials meet too many phrases.
+    """
+    if not asked.acronyms:
+        return set()
+    found = set()
+    wanting = []
+    for term, letters in asked.acronyms:
+        singular = analysis.analyze(letters)
+        if singular and singular[0] in terms:
+            found.add(term)
+        else:
+            wanting.append((term, letters.casefold()))
+    for text in texts if wanting else ():
+        words = _SPELLING_WORDS.findall(text.casefold())
+        found.update(term for term, letters in wanting if _spells(letters, words))
+    return found
+
+
+_SPELLING_WORDS = re.compile(r"[^\W\d_]+")
+# Words an acronym's letters may pass over ("Democratic People's Republic of Korea").
+_SKIPPED = frozenset({"of", "and", "the", "for", "s"})
+_MERGING = 4
+
+
+def _spells(letters: str, words: Sequence[str]) -> bool:
+    """Whether two or more consecutive ``words`` have ``letters`` as their initials.
+
+    In acronyms of four letters or more a word may give several letters in order
+    ("intercontinental" gives the I and C of ICBM); in shorter ones that lets too much through
+    ("its affiliate" would spell ISA). Small words may be passed over; a word of one or two
+    letters gives none but those ("in case of big money" is no ICBM).
+    """
+
+    def match(at: int, word: int, used: int) -> bool:
+        if at == len(letters):
+            return used >= 2
+        if word >= len(words):
+            return False
+        text = words[word]
+        if text[0] != letters[at] or (len(text) < 3 and text not in _SKIPPED):
+            return at > 0 and text in _SKIPPED and match(at, word + 1, used)
+        ends = [at + 1]
+        position = 1
+        while ends[-1] < len(letters) and len(letters) >= _MERGING:
+            position = text.find(letters[ends[-1]], position) + 1
+            if position == 0:
+                break
+            ends.append(ends[-1] + 1)
+        return any(match(end, word + 1, used + 1) for end in reversed(ends))
+
+    return any(match(0, i, 0) for i, w in enumerate(words) if w[0] == letters[0])
+
+
 def spelled_out(numbers: Collection[str], terms: Collection[str]) -> set[str]:
     """Those of ``numbers`` (figures) that ``terms`` hold written as words."""
     return {n for n in numbers if n in _SPELLED and _SPELLED[n] in terms}
@@ -323,11 +410,14 @@ def spelled_out(numbers: Collection[str], terms: Collection[str]) -> set[str]:
 def unmet(asked: Asked, terms: Collection[str], dated: Collection[str] = ()) -> list[str]:
     """The question's figures and names a story holds neither among its ``terms`` nor ``dated``.
 
-    ``dated``: the years and month the story's date gives it (``bot.answers.respond``).
+    ``dated``: the years and month the story's date gives it, and the acronyms it writes out
+    (``bot.answers.respond``). A figure given as a bound need not be there.
     """
     written = spelled_out(asked.numbers, terms)
     missing = [
-        n for n in sorted(asked.numbers) if n not in terms and n not in dated and n not in written
+        n
+        for n in sorted(asked.numbers - asked.bounds)
+        if n not in terms and n not in dated and n not in written
     ]
     missing += [n for n in sorted(asked.names) if n not in dated and not name_present(n, terms)]
     return missing

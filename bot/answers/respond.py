@@ -12,6 +12,7 @@ from bot.answers.choose import Fit, coverage, rank, with_sentence
 from bot.answers.question import (
     LIGHT_WORDS,
     Asked,
+    acronyms_written,
     addresses,
     named,
     read_question,
@@ -382,7 +383,12 @@ def _answers(
         return False
     if not asked.numbers and not asked.names:
         return True
-    return not unmet(asked, story_term_set(index, story.article_id), read.dated(story.article_id))
+    terms = story_term_set(index, story.article_id)
+    held = read.dated(story.article_id)
+    if asked.acronyms:
+        texts = [p.text for p in read.text(story.article_id).passages]
+        held = held | acronyms_written(asked, terms, texts)
+    return not unmet(asked, terms, held)
 
 
 # Years a story names relative to its own date.

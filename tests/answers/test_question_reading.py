@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.answers.casing import capitalises_first_only, caseless, unlisted_names, written_as_names
-from bot.answers.question import read_question
+from bot.answers.question import acronyms_written, read_question, unmet
 from bot.answers.records import QUESTION_WORDS, question_terms
 from bot.newsroom import Newsroom
 from tests.helpers import newsroom, wire_story, write_story
@@ -126,3 +126,42 @@ def test_a_question_capitalised_only_at_its_start_is_held_to_the_names_it_types_
     # As a phone types it: "kia" is no English word, so the question's names are in lower case.
     assert not ball_room.ask("How much will kia tigers catcher kang min-ho earn a year?", 3).found
     assert ball_room.ask("How much will samsung lions catcher kang min-ho earn a year?", 3).found
+
+
+def test_an_acronym_is_held_by_a_story_that_writes_its_words_out():
+    asked = read_question("When did North Korea first test an ICBM that could reach Alaska?")
+    assert acronyms_written(asked, set(), ["tested an intercontinental ballistic missile"]) == {
+        "icbm"
+    }
+    # Words that merely start with the letters, short ones among them, are no ICBM.
+    assert acronyms_written(asked, set(), ["in case of big money"]) == set()
+    plural = read_question("How many MOUs did Seoul and Beijing sign?")
+    assert acronyms_written(plural, set(), ["They signed 14 memorandums of understanding."])
+    assert acronyms_written(plural, {"mou"}, []) == {"mous"}  # its singular
+    # Three letters: a word gives one letter only, or "its affiliate" would spell ISA.
+    three = read_question("How many ISA accounts were opened?")
+    assert acronyms_written(three, set(), ["its affiliate"]) == set()
+    assert acronyms_written(three, set(), ["individual savings accounts"]) == {"isa"}
+
+
+def test_a_figure_given_as_a_bound_need_not_be_in_the_story():
+    asked = read_question("Which stock rose more than 8 percent at the open in 2026?")
+    assert asked.bounds == {"8"}
+    assert unmet(asked, {"2026", "stock"}) == []
+    assert unmet(asked, {"stock"}) == ["2026"]
+
+
+def test_a_story_writing_an_acronym_out_answers_the_question_naming_it(tmp_path: Path):
+    corpus = tmp_path / "corpus"
+    write_story(corpus, "missile.txt", wire_story("N. Korea fires missile", [
+        "North Korea on Tuesday tested an intercontinental ballistic missile capable of "
+        "reaching Alaska, officials said.",
+        "The launch came days after the United Nations adopted new sanctions.",
+    ]))  # fmt: skip
+    write_story(corpus, "rice.txt", wire_story("Rice harvest falls", [
+        "South Korea's rice harvest fell 3 percent this year on a hot summer.",
+    ]))  # fmt: skip
+    room = newsroom(corpus, tmp_path / "cache")
+    answer = room.ask("When did North Korea test the ICBM that can reach Alaska?", 3)
+    assert answer.found
+    assert answer.citations[0].article_id.startswith("missile")
