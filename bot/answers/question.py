@@ -185,9 +185,7 @@ def read_question(question: str, framing: Collection[str] = ()) -> Asked:
     common = casing.common_words(question, framing) - names - numbers
     counted = _HOW_MANY.search(question)
     things = set(analysis.analyze(counted.group(1))) - names if counted else set()
-    bounds = {
-        t for m in _BOUND.finditer(question) for t in analysis.analyze(m.group(1))
-    } & numbers
+    bounds = {t for m in _BOUND.finditer(question) for t in analysis.analyze(m.group(1))} & numbers
     return Asked(
         expects, frozenset(numbers), frozenset(names), measure, common, frozenset(things),
         bounds=frozenset(bounds),
