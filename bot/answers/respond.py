@@ -144,7 +144,8 @@ class _Read:
         """The years and month a story's date gives it.
 
         Its year (or the years its weekday fits), the year before or after when it says "last
-        year" or "next year", and its month. Read once per story: every passage judged asks.
+        year" or "next year" (or, early in a year, names a month of the year's end), and its
+        month. Read once per story: every passage judged asks.
         """
         known = self._dated.get(article_id)
         if known is not None:
@@ -156,6 +157,10 @@ class _Read:
             for pattern, offset in _RELATIVE_YEARS:
                 if pattern.search(said):
                     dated.add(str(published.year + offset))
+            # A story of January to March telling of October to December tells of last year's
+            # ("sales hit a record in November", filed on Jan. 2).
+            if 1 <= published.month <= 3 and _YEAR_END.search(said):
+                dated.add(str(published.year - 1))
         month = _month(published)
         if month:
             dated.add(month)
@@ -396,6 +401,9 @@ _RELATIVE_YEARS = (
     (re.compile(r"\b(?:last|previous|past) year\b"), -1),
     (re.compile(r"\b(?:next|coming) year\b"), 1),
 )
+
+
+_YEAR_END = re.compile(r"\b(?:oct(?:ober|\.)|nov(?:ember|\.)|dec(?:ember|\.))(?!\w)")
 
 
 def _month(published: Published | None) -> str | None:

@@ -165,3 +165,28 @@ def test_a_story_writing_an_acronym_out_answers_the_question_naming_it(tmp_path:
     answer = room.ask("When did North Korea test the ICBM that can reach Alaska?", 3)
     assert answer.found
     assert answer.citations[0].article_id.startswith("missile")
+
+
+def test_a_story_early_in_a_year_telling_of_its_last_months_holds_the_year_before(
+    tmp_path: Path,
+):
+    corpus = tmp_path / "corpus"
+    front = "---\ntitle: Online shopping hits record\npublished_at: 2026-01-02 09:00\n---\n"
+    body = (
+        "SEOUL, Jan. 2 (Yonhap) -- Online shopping sales hit a record in November, driven by "
+        "food orders, data showed Friday.\n\n"
+        "Mobile shopping accounted for 77 percent of the total.\n"
+    )
+    write_story(corpus, "shopping.md", front + body)
+    write_story(
+        corpus,
+        "exports.md",
+        "---\ntitle: Exports rise\npublished_at: 2026-01-02 09:00\n---\n"
+        "SEOUL, Jan. 2 (Yonhap) -- Exports rose 5 percent in December on chip demand.\n",
+    )
+    room = newsroom(corpus, tmp_path / "cache")
+    answer = room.ask("What share of online shopping was mobile in November 2025?", 3)
+    assert answer.found
+    assert answer.citations[0].article_id.startswith("shopping")
+    # A later year is still not held.
+    assert not room.ask("What share of online shopping was mobile in November 2027?", 3).found
