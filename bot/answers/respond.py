@@ -390,6 +390,11 @@ def _answers(
         return True
     terms = story_term_set(index, story.article_id)
     held = read.dated(story.article_id)
+    published = read.published(story.article_id)
+    if not _years(published) and _month(published) in asked.names:
+        # A story whose year is unknown (a page copy with "Feb. 3" and no year) is dated the
+        # month asked: as far as its date is known it fits, so it cannot be held to the year.
+        held = held | {n for n in asked.numbers if _YEAR.fullmatch(n)}
     if asked.acronyms:
         texts = [p.text for p in read.text(story.article_id).passages]
         held = held | acronyms_written(asked, terms, texts)
@@ -403,6 +408,7 @@ _RELATIVE_YEARS = (
 )
 
 
+_YEAR = re.compile(r"(?:19|20)\d\d")
 _YEAR_END = re.compile(r"\b(?:oct(?:ober|\.)|nov(?:ember|\.)|dec(?:ember|\.))(?!\w)")
 
 

@@ -190,3 +190,17 @@ def test_a_story_early_in_a_year_telling_of_its_last_months_holds_the_year_befor
     assert answer.citations[0].article_id.startswith("shopping")
     # A later year is still not held.
     assert not room.ask("What share of online shopping was mobile in November 2027?", 3).found
+
+
+def test_a_story_of_unknown_year_dated_the_month_asked_is_not_held_to_the_year(tmp_path: Path):
+    corpus = tmp_path / "corpus"
+    write_story(corpus, "interview.txt", wire_story("Moon answers wire services", [
+        "Moon Jae-in answered written questions from Yonhap and seven foreign news agencies.",
+        "The interview covered North Korea and the economy.",
+    ], dateline="SEOUL, Feb. 9 (Yonhap) -- "))  # fmt: skip
+    room = newsroom(corpus, tmp_path / "cache")
+    [article] = [v.article for v in map(room.source, room.index.story) if v is not None]
+    assert article.published is not None and article.published.year is None
+    assert room.ask("How many agencies put questions to Moon Jae-in in February 2022?", 3).found
+    # Its month is known: a question about another month's year is still not answered.
+    assert not room.ask("How many agencies put questions to Moon Jae-in in March 2022?", 3).found
