@@ -57,6 +57,9 @@ NEW_PART = 0.05
 # answer in a shown passage 213 -> 216 of 263, the expected story among those shown 234 -> 233).
 TOP_SECOND = 0.7
 
+# A copy is cited in place of the one that ranked best when it holds this many times its text.
+CUT_SHORT = 1.3
+
 # A reranker sees the engine's passages for a question and returns them in its own order (with
 # its own scores): the hook where a semantic score is fused with BM25 (bot.semantic.rerank).
 Reranker = Callable[[str, list[tuple[Passage, float]]], list[tuple[Passage, float]]]
@@ -440,10 +443,24 @@ def _merge_copies(
     by_id = {s.article_id: s for s in stories}
     merged = []
     for group in groups[:depth]:
-        story = by_id[group[0]]
-        story.copies = group[1:]
+        # A copy cut short (a page copy, a newspaper trimming the end) gives way to the
+        # fullest, in its place.
+        fullest = max(group, key=lambda a: (_length(index, read, a), -group.index(a)))
+        if _length(index, read, fullest) < CUT_SHORT * _length(index, read, group[0]):
+            fullest = group[0]
+        story = by_id[fullest]
+        story.score = by_id[group[0]].score
+        story.copies = [a for a in group if a != fullest]
         merged.append(story)
     return merged
+
+
+def _length(index: NewsIndex, read: _Read, article_id: str) -> int:
+    """How much of a story there is: its passages' characters."""
+    passages = read.opening(article_id)
+    if passages is None:
+        passages = index.by_article.get(article_id, [])
+    return sum(len(p.text) for p in passages)
 
 
 def _choose(

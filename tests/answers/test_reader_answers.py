@@ -274,6 +274,27 @@ def test_a_story_carried_by_two_sources_is_cited_once_naming_the_other(tmp_path:
     assert all(c.article_id != cited.article_id for c in answer.citations[1:])
 
 
+def test_a_copy_cut_short_gives_way_to_the_fullest_copy(tmp_path: Path):
+    corpus = tmp_path / "corpus"
+    rest = [
+        "Officials will brief reporters on Wednesday about the cost-sharing deal.",
+        "Under the deal, Seoul will pay 1.03 trillion won this year, the foreign ministry said.",
+        "The two sides had failed to agree for more than a year, leaving thousands of Korean "
+        "workers at American bases on unpaid leave in April.",
+    ]
+    write_story(corpus, "yonhap.txt", wire_story("Seoul, Washington agree on troop costs",
+                                                 [WIRE, *rest]))  # fmt: skip
+    # A page copy cut off after its first paragraph, whose headline repeats the question.
+    write_story(corpus, "page.txt", wire_story("Troop costs: Seoul's share of stationing "
+                                               "American troops to rise", [WIRE]))  # fmt: skip
+    room = newsroom(corpus, tmp_path / "cache")
+    answer = room.ask("How much will Seoul's share of stationing American troops rise?", 3)
+    assert answer.found
+    cited = answer.citations[0]
+    assert cited.article_id.startswith("yonhap")
+    assert [c.article_id for c in cited.copies] and cited.copies[0].article_id.startswith("page")
+
+
 # --- The public examples on the shipped corpus ----------------------------------
 
 
