@@ -445,9 +445,11 @@ def _merge_copies(
     for group in groups[:depth]:
         # A copy cut short (a page copy, a newspaper trimming the end) gives way to the
         # fullest, in its place.
-        fullest = max(group, key=lambda a: (_length(index, read, a), -group.index(a)))
-        if _length(index, read, fullest) < CUT_SHORT * _length(index, read, group[0]):
-            fullest = group[0]
+        fullest = group[0]
+        if len(group) > 1:
+            longest = max(group, key=lambda a: (_length(read, a), -group.index(a)))
+            if _length(read, longest) >= CUT_SHORT * _length(read, fullest):
+                fullest = longest
         story = by_id[fullest]
         story.score = by_id[group[0]].score
         story.copies = [a for a in group if a != fullest]
@@ -455,12 +457,9 @@ def _merge_copies(
     return merged
 
 
-def _length(index: NewsIndex, read: _Read, article_id: str) -> int:
-    """How much of a story there is: its passages' characters."""
-    passages = read.opening(article_id)
-    if passages is None:
-        passages = index.by_article.get(article_id, [])
-    return sum(len(p.text) for p in passages)
+def _length(read: _Read, article_id: str) -> int:
+    """How much of a story there is, as far as it is read: its passages' characters."""
+    return sum(len(p.text) for p in read.text(article_id).passages)
 
 
 def _choose(
