@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import calendar
-import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from bot.answers import casing, copies, meaning, records
+from bot.answers import casing, copies, dating, meaning, records
 from bot.answers.choose import Fit, coverage, rank, with_sentence
 from bot.answers.question import (
     LIGHT_WORDS,
@@ -146,27 +144,13 @@ class _Read:
     def dated(self, article_id: str) -> set[str]:
         """The years and month a story's date gives it.
 
-        Its year (or the years its weekday fits), the year before or after when it says "last
-        year" or "next year" (or, early in a year, names a month of the year's end), and its
-        month. Read once per story: every passage judged asks.
+        ``bot.answers.dating.dated``, read once per story: every passage judged asks.
         """
         known = self._dated.get(article_id)
         if known is not None:
             return known
-        published = self.published(article_id)
-        dated = _years(published)
-        if published is not None and published.year:
-            said = " ".join(p.text for p in self.text(article_id).passages).casefold()
-            for pattern, offset in _RELATIVE_YEARS:
-                if pattern.search(said):
-                    dated.add(str(published.year + offset))
-            # A story of January to March telling of October to December tells of last year's
-            # ("sales hit a record in November", filed on Jan. 2).
-            if 1 <= published.month <= 3 and _YEAR_END.search(said):
-                dated.add(str(published.year - 1))
-        month = _month(published)
-        if month:
-            dated.add(month)
+        said = " ".join(p.text for p in self.text(article_id).passages).casefold()
+        dated = dating.dated(self.published(article_id), said)
         self._dated[article_id] = dated
         return dated
 
@@ -393,41 +377,13 @@ def _answers(
         return True
     terms = story_term_set(index, story.article_id)
     held = read.dated(story.article_id)
-    published = read.published(story.article_id)
-    if not _years(published) and _month(published) in asked.names:
-        # A story whose year is unknown (a page copy with "Feb. 3" and no year) is dated the
-        # month asked: as far as its date is known it fits, so it cannot be held to the year.
-        held = held | {n for n in asked.numbers if _YEAR.fullmatch(n)}
+    held = held | dating.unchecked_years(
+        read.published(story.article_id), asked.names, asked.numbers
+    )
     if asked.acronyms:
         texts = [p.text for p in read.text(story.article_id).passages]
         held = held | acronyms_written(asked, terms, texts)
     return not unmet(asked, terms, held)
-
-
-# Years a story names relative to its own date.
-_RELATIVE_YEARS = (
-    (re.compile(r"\b(?:last|previous|past) year\b"), -1),
-    (re.compile(r"\b(?:next|coming) year\b"), 1),
-)
-
-
-_YEAR = re.compile(r"(?:19|20)\d\d")
-_YEAR_END = re.compile(r"\b(?:oct(?:ober|\.)|nov(?:ember|\.)|dec(?:ember|\.))(?!\w)")
-
-
-def _month(published: Published | None) -> str | None:
-    """The term of the month a story is dated ("decemb"), as a question's month is analyzed."""
-    if published is None or not 1 <= published.month <= 12:
-        return None
-    return analysis.analyze(calendar.month_name[published.month])[0]
-
-
-def _years(published: Published | None) -> set[str]:
-    """The years a story may be dated: a dateline without a year fits several."""
-    if published is None:
-        return set()
-    found = [published.year] if published.year else list(published.candidates)
-    return {str(year) for year in found}
 
 
 def _merge_copies(
