@@ -267,8 +267,38 @@ def evaluate(corpus: Corpus, sets: dict[str, list[dict[str, str]]]) -> dict[str,
         rows["latency"] = latency(newsbot[r["id"]] for r in asked)
         rows["latency rank-bm25"] = latency(baseline[r["id"]] for r in answerable)
         results[split] = rows
+    results["holdout rounds"] = by_round(corpus, sets, newsbot, baseline)
     results["misses"] = misses(corpus, sets, newsbot)
     return results
+
+
+def by_round(
+    corpus: Corpus,
+    sets: dict[str, list[dict[str, str]]],
+    newsbot: dict[str, Shown],
+    baseline: dict[str, Shown],
+) -> dict[str, dict[str, float]]:
+    """The headline figures of each held-out round on its own: a round asked for the first
+    time and one asked again after more tuning on the rest are not the same evidence."""
+    rounds = sorted({int(r["round"]) for rows in sets.values() for r in rows if
+                     r["split"] == "holdout"})  # fmt: skip
+    figures: dict[str, dict[str, float]] = {}
+    for number in rounds:
+        chosen = {n: [r for r in rows if int(r["round"]) == number] for n, rows in sets.items()}
+        mine = answerable_metrics(corpus, chosen["answerable"], newsbot)
+        theirs = answerable_metrics(corpus, chosen["answerable"], baseline)
+        paraphrase = [r for r in chosen["answerable"] if r["kind"] == "paraphrase"]
+        figures[str(number)] = {
+            "answerable": mine["questions"],
+            "answer@3": mine["answer@3"],
+            "rank-bm25 answer@3": theirs["answer@3"],
+            "story@3": mine["story@3"],
+            "paraphrase story@3": answerable_metrics(corpus, paraphrase, newsbot)["story@3"],
+            "found": mine["found"],
+            "offcorpus not found": not_found_rate(chosen["offcorpus"], newsbot)["not found"],
+            "nearmiss not found": not_found_rate(chosen["nearmiss"], newsbot)["not found"],
+        }
+    return figures
 
 
 def typed_lower(
@@ -381,6 +411,18 @@ def table(results: dict[str, object]) -> str:
             f" p95 {base['p95_ms']} ms.",
             "",
         ]
+    rounds = results.get("holdout rounds")
+    if isinstance(rounds, dict) and rounds:
+        names = list(next(iter(rounds.values())))
+        lines += [
+            "### holdout, round by round",
+            "",
+            "| round | " + " | ".join(names) + " |",
+            "|---|" + "---:|" * len(names),
+        ]
+        for number, row in rounds.items():
+            lines.append(f"| {number} | " + " | ".join(pct(row[n]) for n in names) + " |")
+        lines.append("")
     return "\n".join(lines)
 
 

@@ -61,3 +61,8 @@ def test_the_reader_benchmark_reports_each_split_with_questions_typed_in_lower_c
     assert set(low) == {"answer@3", "found", "offcorpus not found", "nearmiss not found", "same"}
     assert 0.0 <= low["same"] <= 1.0 and holdout["lower case"]["answer@3"] in (0.0, 1.0)
     assert "Asked in lower case" in (tmp_path / "out" / "answers.md").read_text(encoding="utf-8")
+    # Each held-out round is also reported on its own.
+    [(number, figures)] = results["holdout rounds"].items()
+    assert number == "2" and figures["answerable"] == 1
+    assert figures["offcorpus not found"] == 1.0
+    assert "holdout, round by round" in (tmp_path / "out" / "answers.md").read_text("utf-8")
