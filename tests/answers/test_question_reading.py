@@ -40,6 +40,11 @@ def test_how_long_and_been_frame_the_question_and_are_not_searched():
     assert "old" in question_terms("How old is the head of the brotherhood?")
 
 
+def _dated(corpus: Path, name: str, title: str, published: str, body: str) -> None:
+    """A story file whose front matter gives its title and publication time."""
+    write_story(corpus, name, f"---\ntitle: {title}\npublished_at: {published}\n---\n{body}")
+
+
 def test_a_story_dated_the_year_asked_holds_it_though_its_text_never_writes_it(tmp_path: Path):
     corpus = tmp_path / "corpus"
     body = (
@@ -48,13 +53,13 @@ def test_a_story_dated_the_year_asked_holds_it_though_its_text_never_writes_it(t
         "The loudspeakers had been silent since a 2004 agreement between the two Koreas.\n\n"
         "Officials said the broadcasts would continue until the North apologised.\n"
     )
-    front = "---\ntitle: Loudspeakers blare again\npublished_at: 2015-08-21 10:00\n---\n"
-    write_story(corpus, "loudspeakers.md", front + body)
+    _dated(corpus, "loudspeakers.md", "Loudspeakers blare again", "2015-08-21 10:00", body)
     # A story about the weather dated another year, so the question has a rival candidate.
-    write_story(
+    _dated(
         corpus,
         "weather.md",
-        "---\ntitle: Heavy rain in August\npublished_at: 2019-08-21 10:00\n---\n"
+        "Heavy rain in August",
+        "2019-08-21 10:00",
         "SEOUL, Aug. 21 (Yonhap) -- Heavy rain fell in August across the south of the country.\n",
     )
     room = newsroom(corpus, tmp_path / "cache")
@@ -171,19 +176,19 @@ def test_a_story_early_in_a_year_telling_of_its_last_months_holds_the_year_befor
     tmp_path: Path,
 ):
     corpus = tmp_path / "corpus"
-    front = "---\ntitle: Online shopping hits record\npublished_at: 2026-01-02 09:00\n---\n"
-    body = (
-        "SEOUL, Jan. 2 (Yonhap) -- Online shopping sales hit a record in November, driven by "
-        "food orders, data showed Friday.\n\n"
-        "Mobile shopping accounted for 77 percent of the total.\n"
-    )
-    write_story(corpus, "shopping.md", front + body)
-    write_story(
-        corpus,
-        "exports.md",
-        "---\ntitle: Exports rise\npublished_at: 2026-01-02 09:00\n---\n"
-        "SEOUL, Jan. 2 (Yonhap) -- Exports rose 5 percent in December on chip demand.\n",
-    )
+    stories = {
+        "shopping.md": (
+            "Online shopping hits record",
+            "SEOUL, Jan. 2 (Yonhap) -- Online shopping sales hit a record in November, driven "
+            "by food orders, data showed Friday.\n\nMobile shopping accounted for 77 percent.\n",
+        ),
+        "exports.md": (
+            "Exports rise",
+            "SEOUL, Jan. 2 (Yonhap) -- Exports rose 5 percent in December on chip demand.\n",
+        ),
+    }
+    for name, (title, body) in stories.items():
+        _dated(corpus, name, title, "2026-01-02 09:00", body)
     room = newsroom(corpus, tmp_path / "cache")
     answer = room.ask("What share of online shopping was mobile in November 2025?", 3)
     assert answer.found
