@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -169,7 +170,7 @@ def read_question(question: str, framing: Collection[str] = ()) -> Asked:
         if acronym or (capitalised and not opening):
             spelled = word + "." if "." in word else word  # "U.S." keeps its last dot
             letters = word[:-1] if plural else word
-            if acronym and len(letters) >= 3 and letters.isalpha():
+            if acronym and 3 <= len(letters) <= _LONGEST_ACRONYM and letters.isalpha():
                 acronyms.update((t, letters) for t in analysis.analyze(spelled))
             names.update(
                 t
@@ -369,6 +370,11 @@ _SPELLING_WORDS = re.compile(r"[^\W\d_]+")
 # Words an acronym's letters may pass over ("Democratic People's Republic of Korea").
 _SKIPPED = frozenset({"of", "and", "the", "for", "s"})
 _MERGING = 4
+# Small words passed over in one acronym ("Democratic People's Republic of Korea": two); a
+# bound, so that a story of "of of of ..." cannot send the matcher down thousands of words.
+_MOST_SKIPPED = 3
+# Longer runs of capitals are shouted words, not acronyms.
+_LONGEST_ACRONYM = 8
 
 
 def _spells(letters: str, words: Sequence[str]) -> bool:
@@ -380,14 +386,19 @@ def _spells(letters: str, words: Sequence[str]) -> bool:
     letters gives none but those ("in case of big money" is no ICBM).
     """
 
-    def match(at: int, word: int, used: int) -> bool:
+    # Remembered per (letter, word, words used so far up to two): a hostile "AAAAAAAB" over a
+    # story of "aaaaaaaa"s is then letters x words steps, not every way to split the letters
+    # at every word.
+    @functools.cache
+    def match(at: int, word: int, used: int, skipped: int) -> bool:
         if at == len(letters):
             return used >= 2
         if word >= len(words):
             return False
         text = words[word]
         if text[0] != letters[at] or (len(text) < 3 and text not in _SKIPPED):
-            return at > 0 and text in _SKIPPED and match(at, word + 1, used)
+            passes = at > 0 and text in _SKIPPED and skipped < _MOST_SKIPPED
+            return passes and match(at, word + 1, used, skipped + 1)
         ends = [at + 1]
         position = 1
         while ends[-1] < len(letters) and len(letters) >= _MERGING:
@@ -395,9 +406,9 @@ def _spells(letters: str, words: Sequence[str]) -> bool:
             if position == 0:
                 break
             ends.append(ends[-1] + 1)
-        return any(match(end, word + 1, used + 1) for end in reversed(ends))
+        return any(match(end, word + 1, min(used + 1, 2), skipped) for end in reversed(ends))
 
-    return any(match(0, i, 0) for i, w in enumerate(words) if w[0] == letters[0])
+    return any(match(0, i, 0, 0) for i, w in enumerate(words) if w[0] == letters[0])
 
 
 def spelled_out(numbers: Collection[str], terms: Collection[str]) -> set[str]:

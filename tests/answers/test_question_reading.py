@@ -209,3 +209,16 @@ def test_a_story_of_unknown_year_dated_the_month_asked_is_not_held_to_the_year(t
     assert room.ask("How many agencies put questions to Moon Jae-in in February 2022?", 3).found
     # Its month is known: a question about another month's year is still not answered.
     assert not room.ask("How many agencies put questions to Moon Jae-in in March 2022?", 3).found
+
+
+def test_a_hostile_acronym_is_read_in_bounded_steps():
+    # Capitals past eight letters are no acronym; within eight, each (letter, word) tried is
+    # remembered, so a story of words full of the letters costs letters x words steps.
+    asked = read_question("What does AAAAAAAB stand for?")
+    assert asked.acronyms == {("aaaaaaab", "AAAAAAAB")}
+    story = " ".join(["aaaaaaaaaaaa"] * 3000)
+    assert acronyms_written(asked, set(), [story]) == set()
+    assert acronyms_written(asked, set(), [story + " bees"]) == {"aaaaaaab"}
+    assert read_question("What does AAAAAAAAAAAB stand for?").acronyms == frozenset()
+    # Small words are passed over a few at a time, not for the length of a hostile story.
+    assert acronyms_written(asked, set(), ["aaaaaaa " + "of " * 5000 + "bees"]) == set()
