@@ -308,17 +308,22 @@ def addresses(asked: Asked, weights: Mapping[str, float], terms: Collection[str]
     "members") say what about it is asked. A story with the names and none of those words is
     about the subject but not the asked fact, unless those words weigh little in the question.
     """
-    content = {
+    content = content_terms(asked, weights)
+    total = sum(weights.values())
+    if not content or sum(content.values()) < CONTENT_SHARE * total:
+        return True
+    return any(t in terms for t in content)
+
+
+def content_terms(asked: Asked, weights: Mapping[str, float]) -> dict[str, float]:
+    """The question's words saying what is asked: not its names, figures or light words."""
+    return {
         t: w
         for t, w in weights.items()
         if (t not in asked.names or t in asked.truecased)
         and t not in asked.numbers
         and t not in LIGHT_WORDS
     }
-    total = sum(weights.values())
-    if not content or sum(content.values()) < CONTENT_SHARE * total:
-        return True
-    return any(t in terms for t in content)
 
 
 def named(asked: Asked, terms: Collection[str]) -> Collection[str]:

@@ -160,6 +160,8 @@ class Answer:
     found: bool
     citations: tuple[Citation, ...]
     closest: tuple[Citation, ...] = ()
+    # Not found only: why the closest stories do not answer (``bot.answers.refusal``).
+    why: str = ""
 
 
 def clean_question(question: str) -> str:

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from bot.answers import casing, copies, dating, meaning, records
+from bot.answers import casing, copies, dating, meaning, records, refusal
 from bot.answers.choose import Fit, coverage, rank, with_sentence
 from bot.answers.question import (
     LIGHT_WORDS,
     Asked,
     acronyms_written,
     addresses,
+    content_terms,
     named,
     read_question,
     spelled_out,
@@ -280,7 +281,8 @@ def respond(
             )  # fmt: skip
     if found:
         return Answer(text, True, tuple(citations))
-    return Answer(text, False, (), tuple(citations))
+    why = _why_not(index, read, text, shown, asked, weights)
+    return Answer(text, False, (), tuple(citations), why)
 
 
 def _truecased(
@@ -375,6 +377,11 @@ def _answers(
         return False
     if not asked.numbers and not asked.names:
         return True
+    return not _unmet(index, read, story, asked)
+
+
+def _unmet(index: NewsIndex, read: _Read, story: _Story, asked: Asked) -> list[str]:
+    """The question's figures, years and names a story holds in no form: words, date, acronym."""
     terms = story_term_set(index, story.article_id)
     held = read.dated(story.article_id)
     held = held | dating.unchecked_years(
@@ -383,7 +390,24 @@ def _answers(
     if asked.acronyms:
         texts = [p.text for p in read.text(story.article_id).passages]
         held = held | acronyms_written(asked, terms, texts)
-    return not unmet(asked, terms, held)
+    return unmet(asked, terms, held)
+
+
+def _why_not(
+    index: NewsIndex,
+    read: _Read,
+    text: str,
+    closest: Sequence[_Story],
+    asked: Asked,
+    weights: Mapping[str, float],
+) -> str:
+    """Why the ``closest`` stories do not answer (``bot.answers.refusal``)."""
+    missing = [_unmet(index, read, s, asked) for s in closest]
+    addressed = [
+        meaning.vouches(s.sim) or addresses(asked, weights, story_term_set(index, s.article_id))
+        for s in closest
+    ]
+    return refusal.why_not(text, missing, addressed, content_terms(asked, weights))
 
 
 def _merge_copies(

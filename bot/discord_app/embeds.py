@@ -149,8 +149,10 @@ def answer_embed(answer: Answer) -> discord.Embed:
     embed = discord.Embed(title=trim(f"Q: {answer.question}", TITLE), colour=COLOUR)
     embed.title = trim("Q: " + question, TITLE)
     if not answer.found:
+        why = f": {safe(trim(answer.why, 300))}." if answer.why else "."
         embed.description = (
-            "No stored story answers this. Try other words, or see what is stored with `/latest`."
+            f"No stored story answers this{why} Try other words, or see what is stored with "
+            "`/latest`."
         )
         if answer.closest:
             closest = "\n".join(

@@ -74,7 +74,8 @@ def render_answer(answer: Answer, bold: bool = False) -> str:
     """
     lines = [f"Q: {safe(answer.question)}", ""]
     if not answer.found:
-        lines.append("No stored story answers this.")
+        why = f": {safe(answer.why)}." if answer.why else "."
+        lines.append("No stored story answers this" + why)
         if answer.closest:
             lines += ["", "Closest stories (they do not answer it):"]
             lines += [
@@ -172,12 +173,13 @@ def citation_json(c: Citation) -> dict[str, Any]:
 
 
 def answer_json(answer: Answer) -> dict[str, Any]:
-    """``newsbot ask --json``: the question, whether it was found, passages and closest stories."""
+    """``newsbot ask --json``: the question, found or not (and why not), passages, closest."""
     return {
         "question": answer.question,
         "found": answer.found,
         "passages": [citation_json(c) for c in answer.citations],
         "closest": [citation_json(c) for c in answer.closest],
+        "why": answer.why,
     }
 
 

@@ -9,6 +9,7 @@ import pytest
 from bot.answers.choose import choose
 from bot.answers.question import addresses, holds_expected, read_question
 from bot.answers.records import question_terms
+from bot.answers.refusal import why_not
 from bot.newsroom import Newsroom
 from bot.text.passages import Passage
 from tests.helpers import newsroom, wire_story, write_story
@@ -92,6 +93,7 @@ def test_the_asked_role_missing_from_every_story_is_not_found(lions_room: Newsro
     answer = lions_room.ask("Who is the captain of the Samsung Lions?", 3)
     assert not answer.found
     assert answer.closest  # still listed, as not answering
+    assert answer.why == "the closest stories do not tell of “captain”"
     assert lions_room.ask("How much will the Samsung Lions catcher earn?", 3).found
 
 
@@ -99,3 +101,35 @@ def test_a_phrasal_verb_question_is_answered_by_the_story_with_its_subject(lions
     answer = lions_room.ask("On what date did the Cheonan go down?", 1)
     assert answer.found
     assert "March 26" in (answer.citations[0].best_sentence or "")
+
+
+def test_not_found_says_which_name_or_year_the_closest_stories_lack(lions_room: Newsroom):
+    lotte = lions_room.ask("How tall is the Lotte tower in Busan?", 3)
+    assert not lotte.found and lotte.why == "none of the closest stories mentions “Lotte”"
+    year = lions_room.ask("How many sailors died when the Cheonan warship sank in 2019?", 3)
+    assert not year.found
+    assert year.why == "none of the closest stories mentions “2019”"
+
+
+def test_the_reason_for_not_found_prefers_what_every_closest_story_lacks():
+    asked = {"captain"}
+    assert why_not("Who is X?", [], [], asked) == "no stored story shares its words"
+    # "2019" is in none of them: the clearest reason, whatever else each lacks.
+    both = why_not("Who won in 2019 for Lotte?", [{"2019", "lott"}, {"2019"}], [True, True], asked)
+    assert both == "none of the closest stories mentions “2019”"
+    first = why_not("Who won in 2019 for Lotte?", [{"lott"}, {"2019"}], [True, True], asked)
+    assert first == "the closest story does not mention “Lotte”"
+    role = why_not("Who is the captain of the Lions?", [set(), set()], [False, False], asked)
+    assert role == "the closest stories do not tell of “captain”"
+    weak = why_not("Who is the captain of the Lions?", [set(), set()], [True, True], asked)
+    assert weak.startswith("the closest stories share too little")
+
+
+def test_the_reason_quotes_the_question_as_written_never_a_stem():
+    question = "What did N. Korea fire in Dec. 2025?"
+    missing = [{"north", "korea", "decemb"}]
+    assert why_not(question, missing, [True], set()) == (
+        "none of the closest stories mentions “N. Korea”, “Dec”"
+    )
+    # A term no run of the question's words gives is left out, not shown as a stem.
+    assert why_not("abc?", [{"zzz"}], [True], set()).endswith("some of its names or figures")

@@ -148,6 +148,16 @@ def test_a_not_found_answer_lists_closest_stories_labelled_as_such():
     assert "No stored story answers this" in (embed.description or "")
 
 
+def test_a_not_found_answer_says_why_with_the_question_words_made_safe():
+    why = "none of the closest stories mentions “" + NASTY + "”"
+    embed = embeds.answer_embed(Answer("q", False, (), why=why))
+    description = embed.description or ""
+    assert description.startswith("No stored story answers this: none of the closest stories")
+    assert "@everyone" not in description.replace("@\u200beveryone", "")
+    assert "\\*\\*bold\\*\\*" in description
+    assert_within_limits(embed)
+
+
 BREAKOUT = "https://example.com/)[x](http://evil.example"
 
 

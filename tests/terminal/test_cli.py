@@ -143,10 +143,12 @@ def test_run_with_a_malformed_token_never_prints_it(tmp_path: Path):
 def test_an_unanswerable_question_says_so_in_text_and_json(corpus, capsys):
     question = "What is the recipe for kimchi stew?"
     assert main(["ask", question, "--corpus", corpus]) == 0
-    assert "No stored story answers this." in capsys.readouterr().out
+    out = capsys.readouterr().out
     assert main(["ask", question, "--json", "--corpus", corpus]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["found"] is False and data["passages"] == []
+    # The reason is said, the same in text and JSON.
+    assert data["why"] and f"No stored story answers this: {data['why']}." in out
 
 
 def test_index_suggests_tantivy_for_a_large_corpus(corpus, capsys, monkeypatch):
