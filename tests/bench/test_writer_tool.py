@@ -34,6 +34,6 @@ def test_a_writer_sees_each_story_once_with_the_questions_already_asked_of_it(tm
     # The question asked of its copy is listed, so the writer asks for another fact.
     assert shown[-1] == "- What will Kang earn?"
     assert writer_tool.grep(room, files, "busan MOVED") == [
-        "[port] Busan moved 24 boxes.",
+        "[port] SEOUL, June 2 (Yonhap) -- Busan moved 24 boxes.",
         "1 paragraph(s)",
     ]
