@@ -353,7 +353,8 @@ def acronyms_written(asked: Asked, terms: Collection[str], texts: Iterable[str])
 
     Its singular ("MOU" for "MOUs") or its words written out, each starting with the next
     letter ("intercontinental ballistic missile" for "ICBM", "memorandums of understanding"
-    for "MOUs"). Only acronyms of three letters or more: two initials meet too many phrases.
+    for "MOUs"). Only acronyms of three to eight letters: two initials meet too many phrases,
+    and longer runs of capitals are shouting.
     """
     if not asked.acronyms:
         return set()

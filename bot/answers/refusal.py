@@ -8,6 +8,7 @@ from collections.abc import Collection, Sequence
 from bot.text import analysis
 
 _WORDS = re.compile(r"[\w'’.-]+", re.UNICODE)
+_INITIALS = re.compile(r"(?:\w\.)+")  # "U.S.", "N.": the dots are the word
 # Words named in a reason, at most: the reason is one line.
 MOST_WORDS = 3
 
@@ -22,9 +23,10 @@ def why_not(
 
     ``missing``: for each closest story, the question's figures, years and names (as analyzed
     terms) it does not hold; ``addressed``: whether it holds any of the words saying what is
-    asked; ``asked``: those words' terms. A name or figure that none of them holds is the
-    clearest reason ("none of the closest stories mentions “2022”"); then the asked fact;
-    then too little shared.
+    asked; ``asked``: those words' terms. A name or figure none of them holds is the clearest
+    reason ("none of the closest stories mentions “Lotte”"), then one the closest lacks ("the
+    closest story does not mention “2022”"), then the asked fact none (or the closest) tells
+    of, then too little shared.
     """
     if not missing:
         return "no stored story shares its words"
@@ -71,5 +73,5 @@ def _quoted(question: str, terms: Collection[str]) -> str:
 
 def _bare(raw: str) -> str:
     """A question's word without its trailing punctuation or possessive."""
-    word = raw.strip("'’-").rstrip(".") if not re.fullmatch(r"(?:\w\.)+", raw) else raw
+    word = raw if _INITIALS.fullmatch(raw) else raw.strip("'’-").rstrip(".")
     return word[:-2] if word.endswith(("'s", "’s")) else word
