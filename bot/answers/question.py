@@ -69,7 +69,9 @@ _NOT_ANSWERS = frozenset(
     {"yonhap", *analysis.MONTHS, *(m.casefold() for m in calendar.month_name[1:])}
     | {d.casefold() for d in calendar.day_name}
 )
-_WORDS = re.compile(r"[\w'’.-]+", re.UNICODE)
+# A question's words as it writes them ("U.S.", "Jae-myung's"): read for names here, quoted
+# back in a refusal's reason (bot.answers.refusal).
+WORDS = re.compile(r"[\w'’.-]+", re.UNICODE)
 _NUMBER = re.compile(r"\d")
 # What a place's stem gains as its people's adjective: korea/korean, tunisia/tunisian,
 # japan/japanes(e), iran/iranian, israel/israeli, sweden/swedish is not covered (not a suffix).
@@ -155,7 +157,7 @@ def read_question(question: str, framing: Collection[str] = ()) -> Asked:
     # Name terms as the analyzer reads the whole question: "U.S." is "us" (not "u" and "s"),
     # and the "N." of "N. Korea" is part of "north korea", no name of its own.
     question_terms = set(analysis.analyze(question))
-    words = _WORDS.findall(question)
+    words = WORDS.findall(question)
     for position, raw in enumerate(words):
         word = raw.strip(".'’-")
         if not word or _NUMBER.search(word):

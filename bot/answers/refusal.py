@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Sequence
 
+from bot.answers.question import WORDS
 from bot.text import analysis
 
-_WORDS = re.compile(r"[\w'’.-]+", re.UNICODE)
 _INITIALS = re.compile(r"(?:\w\.)+")  # "U.S.", "N.": the dots are the word
 # Words named in a reason, at most: the reason is one line.
 MOST_WORDS = 3
@@ -49,7 +49,7 @@ def _quoted(question: str, terms: Collection[str]) -> str:
     it ("N. Korea" for a phrase term); one traced to none is left out rather than shown as a
     stem.
     """
-    tokens = [_bare(raw) for raw in _WORDS.findall(question)]
+    tokens = [_bare(raw) for raw in WORDS.findall(question)]
     wanted = set(terms)
     spans: list[tuple[int, int, str]] = []
     for length in (1, 2, 3):

@@ -211,9 +211,9 @@ def test_a_story_of_unknown_year_dated_the_month_asked_is_not_held_to_the_year(t
     assert not room.ask("How many agencies put questions to Moon Jae-in in March 2022?", 3).found
 
 
-def test_a_hostile_acronym_is_read_in_bounded_steps():
-    # Capitals past eight letters are no acronym; within eight, each (letter, word) tried is
-    # remembered, so a story of words full of the letters costs letters x words steps.
+def test_a_hostile_acronym_is_capped_in_letters_and_in_small_words_passed_over():
+    # Capitals past eight letters are no acronym, and at most three small words are passed
+    # over: a story of "of of of ..." would otherwise exhaust the matcher's recursion.
     asked = read_question("What does AAAAAAAB stand for?")
     assert asked.acronyms == {("aaaaaaab", "AAAAAAAB")}
     story = " ".join(["aaaaaaaaaaaa"] * 3000)
