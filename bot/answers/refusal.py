@@ -42,6 +42,21 @@ def why_not(
     return "the closest stories share too little of the question, in words or in meaning"
 
 
+# What a refusal says the answering stories lack, by the kind of answer asked for.
+_KINDS = {
+    "number": "figure",
+    "date": "date",
+    "year": "year",
+    "country": "country besides those it names",
+    "name": "name besides those it gives",
+}
+
+
+def lacks_kind(expects: str) -> str:
+    """The reason when the stories about the question hold no answer of the kind it asks for."""
+    return f"the stories about it give no {_KINDS.get(expects, 'answer')} for what is asked"
+
+
 def _quoted(question: str, terms: Collection[str]) -> str:
     """The question's own words for ``terms``, quoted, in its order.
 

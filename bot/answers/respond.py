@@ -236,6 +236,10 @@ def respond(
             found, [s.sim for s in answering], [s.near for s in answering],
             max((s.cover for s in answering), default=0.0),
         )  # fmt: skip
+    # "How much did the move cost?" is not answered by stories that give no figure at all:
+    # their topic is stored, the asked fact is not.
+    untyped = found and not _gives_kind(asked, answering[:k], read)
+    found = found and not untyped
     if found:
         # Stories that merely rank (one rare word, repeated) are not shown as answers: fewer
         # citations beat padding an answer with noise.
@@ -281,7 +285,7 @@ def respond(
             )  # fmt: skip
     if found:
         return Answer(text, True, tuple(citations))
-    why = _why_not(index, read, text, shown, asked, weights)
+    why = _why_not(index, read, text, shown, asked, weights, untyped)
     return Answer(text, False, (), tuple(citations), why)
 
 
@@ -393,6 +397,26 @@ def _unmet(index: NewsIndex, read: _Read, story: _Story, asked: Asked) -> list[s
     return unmet(asked, terms, held)
 
 
+def _gives_kind(asked: Asked, stories: Sequence[_Story], read: _Read) -> bool:
+    """Whether a passage the ``stories`` would show holds the kind of answer asked for.
+
+    A figure of what is measured for "how many" or "how much", a date for "when" (a dated
+    story's own date is one), a name besides the question's for "who" (``Asked.answered_by``);
+    any passage does for a question that asks for no one kind. "How much will the share of
+    the cost rise?" asks a sum or a share: a sum's question is answered by a percentage too.
+    """
+    if asked.expects is None:
+        return True
+    if asked.expects == "date" and any(read.published(s.article_id) for s in stories):
+        return True
+    also = replace(asked, measure="percent") if asked.measure == "money" else None
+    return any(
+        asked.answered_by(f.passage.text) or (also is not None and also.answered_by(f.passage.text))
+        for s in stories
+        for f in (*s.fits, *s.extra)
+    )
+
+
 def _why_not(
     index: NewsIndex,
     read: _Read,
@@ -400,8 +424,11 @@ def _why_not(
     closest: Sequence[_Story],
     asked: Asked,
     weights: Mapping[str, float],
+    untyped: bool = False,
 ) -> str:
     """Why the ``closest`` stories do not answer (``bot.answers.refusal``)."""
+    if untyped and asked.expects is not None:
+        return refusal.lacks_kind(asked.expects)
     missing = [_unmet(index, read, s, asked) for s in closest]
     addressed = [
         meaning.vouches(s.sim) or addresses(asked, weights, story_term_set(index, s.article_id))

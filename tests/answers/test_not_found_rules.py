@@ -133,3 +133,32 @@ def test_the_reason_quotes_the_question_as_written_never_a_stem():
     )
     # A term no run of the question's words gives is left out, not shown as a stem.
     assert why_not("abc?", [{"zzz"}], [True], set()).endswith("some of its names or figures")
+
+
+def test_a_datelines_day_is_no_figure_the_story_reports():
+    lead = "SEOUL, Dec. 29 (Yonhap) -- President Lee moved his office back to Cheong Wa Dae."
+    assert not holds_expected(lead, "number")
+    assert holds_expected(lead.replace("his office", "his office and 300 staff"), "number")
+    # A date asked for may well be the dateline's: it stays.
+    assert holds_expected(lead, "date")
+
+
+def test_stories_about_the_subject_that_give_no_figure_do_not_answer_how_much(tmp_path: Path):
+    corpus = tmp_path / "corpus"
+    office = [
+        "President Lee Jae Myung moved the presidential office back to Cheong Wa Dae on Monday.",
+        "The opposition criticised the cost of the move, which the office has not disclosed.",
+    ]
+    write_story(
+        corpus,
+        "office.txt",
+        wire_story(
+            "Presidential office returns to Cheong Wa Dae", office, "SEOUL, Dec. 29 (Yonhap) -- "
+        ),
+    )
+    room = newsroom(corpus, tmp_path / "cache")
+    cost = room.ask("How much did it cost to move the presidential office to Cheong Wa Dae?", 3)
+    assert not cost.found
+    assert cost.why == "the stories about it give no figure for what is asked"
+    assert cost.closest  # still listed, as not answering
+    assert room.ask("When did the presidential office move back to Cheong Wa Dae?", 3).found
