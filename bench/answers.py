@@ -267,7 +267,8 @@ def evaluate(corpus: Corpus, sets: dict[str, list[dict[str, str]]]) -> dict[str,
         rows["latency"] = latency(newsbot[r["id"]] for r in asked)
         rows["latency rank-bm25"] = latency(baseline[r["id"]] for r in answerable)
         results[split] = rows
-    results["holdout rounds"] = by_round(corpus, sets, newsbot, baseline)
+    for split in SPLITS:
+        results[f"{split} rounds"] = by_round(corpus, sets, newsbot, baseline, split)
     results["misses"] = misses(corpus, sets, newsbot)
     return results
 
@@ -277,11 +278,13 @@ def by_round(
     sets: dict[str, list[dict[str, str]]],
     newsbot: dict[str, Shown],
     baseline: dict[str, Shown],
+    split: str = "holdout",
 ) -> dict[str, dict[str, float]]:
-    """The headline figures of each held-out round on its own: a round asked for the first
-    time and one asked again after more tuning on the rest are not the same evidence."""
+    """The headline figures of each round of a split on its own: a round asked for the first
+    time and one asked again after more tuning are not the same evidence (a fresh tune round
+    shows how rules made on the others carry over)."""
     rounds = sorted({int(r["round"]) for rows in sets.values() for r in rows if
-                     r["split"] == "holdout"})  # fmt: skip
+                     r["split"] == split})  # fmt: skip
     figures: dict[str, dict[str, float]] = {}
     for number in rounds:
         chosen = {n: [r for r in rows if int(r["round"]) == number] for n, rows in sets.items()}
@@ -411,11 +414,13 @@ def table(results: dict[str, object]) -> str:
             f" p95 {base['p95_ms']} ms.",
             "",
         ]
-    rounds = results.get("holdout rounds")
-    if isinstance(rounds, dict) and rounds:
+    for split in SPLITS:
+        rounds = results.get(f"{split} rounds")
+        if not isinstance(rounds, dict) or not rounds:
+            continue
         names = list(next(iter(rounds.values())))
         lines += [
-            "### holdout, round by round",
+            f"### {split}, round by round",
             "",
             "| round | " + " | ".join(names) + " |",
             "|---|" + "---:|" * len(names),

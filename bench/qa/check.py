@@ -56,6 +56,9 @@ def assign_splits(rows: list[dict[str, Any]]) -> dict[str, str]:
     asked once at the end of each round of work (its misses unread). Round 5 (154), written
     blind by four writers the same way after round 4 had been asked, is held out beside it
     (14 of its 32 off-corpus questions were dropped unread for repeating earlier ones).
+    Round 6 (156), written blind by four writers the same way after round 5 had been asked, is
+    tuning material: fresh questions whose misses can be read (4 questions repeating earlier
+    ones or each other, and one writer flagged as ambiguous, were dropped before any was asked).
     """
     return {row["id"]: HOLDOUT_ROUNDS.get(int(row["round"]), "tune") for row in rows}
 

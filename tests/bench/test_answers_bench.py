@@ -66,3 +66,7 @@ def test_the_reader_benchmark_reports_each_split_with_questions_typed_in_lower_c
     assert number == "2" and figures["answerable"] == 1
     assert figures["offcorpus not found"] == 1.0
     assert "holdout, round by round" in (tmp_path / "out" / "answers.md").read_text("utf-8")
+    # And each tune round: a fresh one shows how rules made on the others carry over.
+    [(number, figures)] = results["tune rounds"].items()
+    assert number == "1" and figures["answer@3"] == 1.0
+    assert "tune, round by round" in (tmp_path / "out" / "answers.md").read_text("utf-8")
