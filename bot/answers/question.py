@@ -165,6 +165,8 @@ def read_question(question: str, framing: Collection[str] = ()) -> Asked:
     words = WORDS.findall(question)
     for position, raw in enumerate(words):
         word = raw.strip(".'’-")
+        # "KCNA's" is the acronym KCNA, written out by a story as "Korean Central News Agency".
+        word = word[:-2] if word.endswith(("'s", "’s")) and word[:-2].isupper() else word
         if not word or _NUMBER.search(word):
             continue
         if raw.endswith(".") and word.casefold() in _ABBREVIATED:  # "Dr.", "Sept.": no name

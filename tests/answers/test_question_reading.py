@@ -149,6 +149,14 @@ def test_an_acronym_is_held_by_a_story_that_writes_its_words_out():
     assert acronyms_written(three, set(), ["individual savings accounts"]) == {"isa"}
 
 
+def test_an_acronym_written_as_a_possessive_is_still_an_acronym():
+    asked = read_question("Which law blocks North Korean websites like KCNA's?")
+    assert ("kcna", "KCNA") in asked.acronyms
+    assert acronyms_written(asked, set(), ["the Korean Central News Agency site"]) == {"kcna"}
+    # A name's possessive is no acronym.
+    assert read_question("What is Kim's title?").acronyms == frozenset()
+
+
 def test_a_figure_given_as_a_bound_need_not_be_in_the_story():
     asked = read_question("Which stock rose more than 8 percent at the open in 2026?")
     assert asked.bounds == {"8"}
