@@ -119,7 +119,9 @@ _ASKS: tuple[tuple[re.Pattern[str], Measure], ...] = (
 _NOT_COUNTS = (
     "|".join((_UNITS["percent"], _UNITS["money"]))
     + r"|\b(?:1[89]|20)\d\ds?\b(?![,\d])"  # "2024", and decades: "the 1990s"
-    + r"|\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)[a-z]*\.? \d{1,2}\b"
+    # A month's name or its short form, not any word it opens ("marking 62", "Mayor 2").
+    + r"|\b(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+    + r"|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.? \d{1,2}\b"
     # A time of day: "4 p.m.", "11:15 a.m.", "14:30".
     + r"|\b\d{1,2}(?::\d\d)?\s?[ap]\.?m\b\.?|\b\d{1,2}:\d\d\b"
 )

@@ -44,7 +44,8 @@ _EXPECTS: tuple[tuple[re.Pattern[str], Expects], ...] = (
     (re.compile(r"\b(?:what|which) (?:country|nation)\b", re.IGNORECASE), "country"),
     (
         re.compile(
-            r"\bwho(?:m|se)?\b|\bwhich\b|\bwhere\b|\bwhat (?:country|team|company|city)\b",
+            r"\bwho(?:m|se)?\b|\bwhich\b|\bwhere\b|\bwhat (?:country|team|company|city)\b"
+            r"|\bwhat(?:'s|’s| is| was| are| were) (?:the )?names? of\b",
             re.IGNORECASE,
         ),
         "name",
@@ -152,7 +153,7 @@ class Asked:
 
 def read_question(question: str, framing: Collection[str] = ()) -> Asked:
     """The answer type and constraints of ``question``; ``framing`` words are never names."""
-    expects = next((kind for pattern, kind in _EXPECTS if pattern.search(question)), None)
+    expects = asks_for(question)
     shouting = question.isupper()
     # Figures as the analyzer keeps them ("1,400" -> "1400", "5.9" whole), so they meet the
     # story's terms as indexed.
@@ -201,6 +202,24 @@ def read_question(question: str, framing: Collection[str] = ()) -> Asked:
         bounds=frozenset(bounds),
         acronyms=frozenset((t, letters) for t, letters in acronyms if t in names),
     )  # fmt: skip
+
+
+# The words that open a question; the first one says what it asks.
+_WH = re.compile(r"\b(?:what|which|who|whom|whose|where|when|how|why)\b", re.IGNORECASE)
+
+
+def asks_for(question: str) -> Expects | None:
+    """The kind of answer ``question`` expects, from the words around its first wh-word.
+
+    "What did Japan say the ship hit when it sank?" asks for a thing, not a date: a later
+    "when", "who" or "which" opens a clause inside the question.
+    """
+    first = _WH.search(question)
+    for pattern, kind in _EXPECTS:
+        for match in pattern.finditer(question):
+            if first is None or match.start() <= first.start() < match.end():
+                return kind
+    return None
 
 
 # "MOUs", "ICBMs": an acronym's plural is still an acronym.

@@ -47,6 +47,30 @@ def test_a_question_about_a_thing_asks_for_no_figure():
     assert read_question("What is the capital of Australia?", QUESTION_WORDS).expects is None
 
 
+@pytest.mark.parametrize(
+    ("question", "expects"),
+    [
+        ("What did Japan say the Ukishima Maru hit when it sank in 1945?", None),
+        ("Which city was the Jeju Air plane coming from when it crashed?", "name"),
+        ("How many people died when the ship sank?", "number"),
+        ("What is the name of the journalist who found the lists?", "name"),
+        ("What did the man who led the probe say?", None),
+        ("When did the Ukishima Maru sink?", "date"),
+        ("By how much did exports rise?", "number"),
+    ],
+)
+def test_the_first_question_word_says_what_is_asked_not_a_clause_after_it(
+    question: str, expects: str | None
+):
+    assert read_question(question, QUESTION_WORDS).expects == expects
+
+
+def test_a_word_opening_like_a_month_is_no_date():
+    # "marking 62" is no "March 62": the count stands.
+    assert gives("The surplus came to $6.6 billion, marking 62 straight months of it.", "count")
+    assert not gives("The surplus came to $6.6 billion on March 6.", "count")
+
+
 def test_the_index_sentence_is_the_answer_line():
     text = (
         "Business sentiment among manufacturers rose in December, the central bank said. "
