@@ -37,6 +37,8 @@ _UNITS: dict[str, str] = {
     "speed": (
         rf"{_FIGURE}\s*(?:km\s*/\s*h\b|kph|mph|knots?\b|(?:kilomet(?:er|re)s?|km|miles?)"
         r"\s+(?:per|an|a)\s+hour\b)"
+        # A missile's or a jet's speed: "Mach 5".
+        r"|\bMach\s?\d+(?:\.\d+)?\b"
     ),
     "length": (
         rf"{_FIGURE}[- ]?(?:kilomet(?:er|re)s?|km|met(?:er|re)s?|m|miles?|feet|foot|ft|"
@@ -50,10 +52,13 @@ _UNITS: dict[str, str] = {
     "age": (
         r"\b(?:aged?|age of)\s+\d{1,3}\b|\d{1,3}[- ]years?[- ]old\b"
         r"|[A-Z][\w'-]+,\s*\d{1,3},|\b(?:I am|I'm|turned|turns|turning)\s+\d{1,3}\b"
+        r"|\bin (?:his|her|their) (?:early |mid-|late )?\d0s\b"
     ),
     "duration": (
         rf"{_FIGURE}[- ]?(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?|decades?|"
         r"centur(?:y|ies))\b"
+        # "How long has he led it?" -> "since 2019".
+        r"|\bsince (?:19|20)\d\d\b"
     ),
 }
 # Compiled when first asked for: a fresh `newsbot ask` compiles only the measure it needs

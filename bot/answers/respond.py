@@ -402,14 +402,19 @@ def _gives_kind(asked: Asked, stories: Sequence[_Story], read: _Read) -> bool:
 
     A figure of what is measured for "how many" or "how much", a date for "when" (a dated
     story's own date is one), a name besides the question's for "who" (``Asked.answered_by``);
-    any passage does for a question that asks for no one kind. "How much will the share of
-    the cost rise?" asks a sum or a share: a sum's question is answered by a percentage too.
+    any passage does for a question that asks for no one kind. The kinds' patterns are the
+    ranking's cues; as a reason to refuse they are read more widely (below).
     """
     if asked.expects is None:
         return True
     if asked.expects == "date" and any(read.published(s.article_id) for s in stories):
         return True
+    # "How much will the share of the cost rise?" may be answered by a share, and a country
+    # by any name besides the question's (countryinfo's one-word names miss "the United
+    # States" and "New Zealand").
     also = replace(asked, measure="percent") if asked.measure == "money" else None
+    if asked.expects == "country":
+        also = replace(asked, expects="name")
     return any(
         asked.answered_by(f.passage.text) or (also is not None and also.answered_by(f.passage.text))
         for s in stories

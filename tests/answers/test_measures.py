@@ -113,3 +113,10 @@ def test_counts_read_lazily_agree_with_reading_every_span_first():
     for text in texts:
         for ignore in [(), ("2024",), ("88",), ("12", "2025")]:
             assert _counts(text, ignore) == by_every_span(text, ignore), (text, ignore)
+
+
+def test_a_missiles_speed_an_age_by_decade_and_a_start_year_are_measures():
+    assert gives("The missile flew at a top speed of Mach 5.", "speed")
+    assert gives("Kim, in his 60s, has led the group.", "age")
+    assert gives("He has led the group since 2019.", "duration")
+    assert not gives("He has led the group for good.", "duration")

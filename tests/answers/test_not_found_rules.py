@@ -162,3 +162,16 @@ def test_stories_about_the_subject_that_give_no_figure_do_not_answer_how_much(tm
     assert cost.why == "the stories about it give no figure for what is asked"
     assert cost.closest  # still listed, as not answering
     assert room.ask("When did the presidential office move back to Cheong Wa Dae?", 3).found
+
+
+def test_a_country_answer_of_several_words_is_not_refused(tmp_path: Path):
+    corpus = tmp_path / "corpus"
+    chips = [
+        "South Korea signed a chip supply deal with the United States on Monday.",
+        "The deal covers memory chips for data centers through 2030.",
+    ]
+    write_story(corpus, "chips.txt", wire_story("Seoul signs chip supply deal", chips))
+    room = newsroom(corpus, tmp_path / "cache")
+    answer = room.ask("Which country did South Korea sign the chip supply deal with?", 3)
+    assert answer.found
+    assert "United States" in (answer.citations[0].best_sentence or "")
