@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import calendar
 import functools
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
 
 from bot.answers import casing, places
-from bot.answers.measures import Measure, asks_measure, gives
+from bot.answers.kinds import Expects, gives_kind, holds_expected
+from bot.answers.measures import Measure, asks_measure
 from bot.text import analysis
-
-Expects = Literal["number", "name", "date", "year", "country"]
 
 # Openings that say what kind of answer is wanted. Checked in order: "how many" before "how".
 _EXPECTS: tuple[tuple[re.Pattern[str], Expects], ...] = (
@@ -65,11 +62,6 @@ _COUNTED_FIGURE = re.compile(
 )
 # Whether figure questions are read for what they measure (a switch for bench sweeps).
 MEASURES = True
-# Capitalised words that name no one: a dateline's agency and its months and weekdays.
-_NOT_ANSWERS = frozenset(
-    {"yonhap", *analysis.MONTHS, *(m.casefold() for m in calendar.month_name[1:])}
-    | {d.casefold() for d in calendar.day_name}
-)
 # A question's words as it writes them ("U.S.", "Jae-myung's"): read for names here, quoted
 # back in a refusal's reason (bot.answers.refusal).
 WORDS = re.compile(r"[\w'’.-]+", re.UNICODE)
@@ -77,31 +69,6 @@ _NUMBER = re.compile(r"\d")
 # What a place's stem gains as its people's adjective: korea/korean, tunisia/tunisian,
 # japan/japanes(e), iran/iranian, israel/israeli, sweden/swedish is not covered (not a suffix).
 _DEMONYM_ENDINGS = frozenset({"n", "an", "ian", "es", "ese", "i", "ish", "s", "ns"})
-_FIGURE = re.compile(r"\d[\d,.]*")
-# Month and weekday names, years, relative days and times of day; "May" only before a day
-# ("may" is a verb).
-_DATE = re.compile(
-    r"\b(?:jan(?:uary)?|feb(?:ruary)?|march|april|june|july|aug(?:ust)?|sept?(?:ember)?"
-    r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|(?:mon|tues|wednes|thurs|fri|satur|sun)day"
-    r"|yesterday|today|tomorrow|noon|midnight)\b|\bmay \d|\b(?:1[89]|20)\d\d\b"
-    # "At what time": "11:15 a.m.", "4 p.m.", "14:30".
-    r"|\b\d{1,2}(?::\d\d)?\s?[ap]\.?m\b|\b\d{1,2}:\d\d\b",
-    re.IGNORECASE,
-)
-_YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
-# A dateline opening a story's first paragraph: "SEOUL, Dec. 31 (Yonhap) --", "WASHINGTON --".
-# Its day is when the story was filed, never a figure the story reports.
-_DATELINE = re.compile(
-    r"^[A-Z][A-Z .'-]+(?:,[^\n(]{0,40}?)?(?:\s*\([^)\n]{1,30}\))?\s*(?:--|—|–)\s*"
-)
-# A name: a capitalised word that does not open its sentence (or a run of them).
-_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w'’-]*[a-z0-9][\w'’-]*")
-_NUMBER_WORDS = re.compile(
-    r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
-    r"forty|fifty|hundred|hundreds|thousand|thousands|million|billion|trillion|dozen|dozens|"
-    r"half|percent|pct)\b",
-    re.IGNORECASE,
-)
 
 
 @dataclass(frozen=True)
@@ -140,6 +107,14 @@ class Asked:
     def answered_by(self, text: str) -> bool:
         """Whether ``text`` holds the kind of thing asked for (``holds_expected``)."""
         return holds_expected(text, self.expects, self.numbers, self.measure, self.names)
+
+    def given_by(self, texts: Iterable[str], dated: bool = False) -> bool:
+        """Whether any of ``texts`` gives the kind asked for, as a reason to refuse.
+
+        Read more widely than ``answered_by`` (``bot.answers.kinds.gives_kind``); ``dated``:
+        their story has a date of its own.
+        """
+        return gives_kind(texts, self.expects, self.numbers, self.measure, self.names, dated)
 
     def counts_asked(self, text: str) -> bool:
         """Whether ``text`` gives a figure of the very thing counted ("12 home runs")."""
@@ -252,43 +227,6 @@ def _ends_sentence(word: str) -> bool:
     bare = word.rstrip(".")
     single = len(bare) == 1 and bare.isalpha()
     return not (single or "." in bare or bare.casefold() in _ABBREVIATED)
-
-
-def holds_expected(
-    text: str,
-    expects: Expects | None,
-    ignore: Collection[str] = (),
-    measure: Measure | None = None,
-    names: Collection[str] = (),
-) -> bool:
-    """Whether ``text`` holds the kind of thing the question asks for.
-
-    Figures in ``ignore`` (the question's own: "in 2018", "Saeul-3") are not an answer. With a
-    ``measure``, only a figure of it is ("46.5 trillion won" for "how much money"). A country
-    asked for is one not among the question's ``names``.
-    """
-    if expects == "country":
-        return places.names_country(text, names)
-    if expects == "number":
-        text = _DATELINE.sub("", text, count=1)
-    if expects == "number" and measure is not None:
-        return gives(text, measure, ignore)
-    if expects == "number":
-        figures = (f.replace(",", "").rstrip(".") for f in _FIGURE.findall(text))
-        return any(f not in ignore for f in figures) or bool(_NUMBER_WORDS.search(text))
-    if expects == "date":
-        return bool(_DATE.search(text))
-    if expects == "year":  # "What year did it begin?": a weekday or a month does not answer
-        return any(y not in ignore for y in _YEAR.findall(text))
-    if expects == "name":
-        # A name the question already gives does not answer "who": the answer is another one.
-        return any(
-            not names or not set(analysis.analyze(m.group(0))).issubset(names)
-            for m in _NAME.finditer(text)
-            if m.group(0).casefold().rstrip(".") not in _NOT_ANSWERS
-            and text[max(0, m.start() - 3) : m.start()] != "-- "  # a dateline's first word
-        )
-    return False
 
 
 def name_present(name: str, terms: Collection[str]) -> bool:

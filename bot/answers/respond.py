@@ -238,7 +238,11 @@ def respond(
         )  # fmt: skip
     # "How much did the move cost?" is not answered by stories that give no figure at all:
     # their topic is stored, the asked fact is not.
-    untyped = found and not _gives_kind(asked, answering[:k], read)
+    shows = answering[:k]
+    dated = asked.expects == "date" and any(read.published(s.article_id) for s in shows)
+    untyped = found and not asked.given_by(
+        (f.passage.text for s in shows for f in (*s.fits, *s.extra)), dated
+    )
     found = found and not untyped
     if found:
         # Stories that merely rank (one rare word, repeated) are not shown as answers: fewer
@@ -395,31 +399,6 @@ def _unmet(index: NewsIndex, read: _Read, story: _Story, asked: Asked) -> list[s
         texts = [p.text for p in read.text(story.article_id).passages]
         held = held | acronyms_written(asked, terms, texts)
     return unmet(asked, terms, held)
-
-
-def _gives_kind(asked: Asked, stories: Sequence[_Story], read: _Read) -> bool:
-    """Whether a passage the ``stories`` would show holds the kind of answer asked for.
-
-    A figure of what is measured for "how many" or "how much", a date for "when" (a dated
-    story's own date is one), a name besides the question's for "who" (``Asked.answered_by``);
-    any passage does for a question that asks for no one kind. The kinds' patterns are the
-    ranking's cues; as a reason to refuse they are read more widely (below).
-    """
-    if asked.expects is None:
-        return True
-    if asked.expects == "date" and any(read.published(s.article_id) for s in stories):
-        return True
-    # "How much will the share of the cost rise?" may be answered by a share, and a country
-    # by any name besides the question's (countryinfo's one-word names miss "the United
-    # States" and "New Zealand").
-    also = replace(asked, measure="percent") if asked.measure == "money" else None
-    if asked.expects == "country":
-        also = replace(asked, expects="name")
-    return any(
-        asked.answered_by(f.passage.text) or (also is not None and also.answered_by(f.passage.text))
-        for s in stories
-        for f in (*s.fits, *s.extra)
-    )
 
 
 def _why_not(

@@ -8,6 +8,7 @@ import pytest
 
 from bot.answers import places
 from bot.answers.choose import best_sentence
+from bot.answers.kinds import gives_kind
 from bot.answers.measures import gives
 from bot.answers.question import name_present, read_question
 from bot.answers.records import QUESTION_WORDS, question_terms
@@ -140,3 +141,14 @@ def test_the_country_answer_is_shown_end_to_end(tmp_path: Path):
     )
     assert answer.found
     assert "Japan" in (answer.citations[0].best_sentence or "")
+
+
+def test_as_a_reason_to_refuse_the_kinds_are_read_widely():
+    share = ["Seoul's share of the cost will rise 13 percent."]
+    assert gives_kind(share, "number", measure="money")  # a sum's question, a share's answer
+    assert not gives_kind(["Seoul's share of the cost will rise."], "number", measure="money")
+    us = ["South Korea signed the deal with the United States."]
+    assert gives_kind(us, "country", names={"south", "korea"})
+    assert not gives_kind(["The deal was signed at last."], "date")
+    assert gives_kind(["The deal was signed."], "date", dated=True)  # the story's own date
+    assert gives_kind(["Nothing at all."], None)

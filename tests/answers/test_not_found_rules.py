@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from bot.answers.choose import choose
-from bot.answers.question import addresses, holds_expected, read_question
+from bot.answers.kinds import holds_expected
+from bot.answers.question import addresses, read_question
 from bot.answers.records import question_terms
 from bot.answers.refusal import why_not
 from bot.newsroom import Newsroom
