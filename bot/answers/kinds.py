@@ -9,6 +9,7 @@ from typing import Literal
 
 from bot.answers import places
 from bot.answers.measures import Measure, gives
+from bot.ingest.wire_lines import STRONG_DATELINE, WEAK_DATELINE
 from bot.text import analysis
 
 Expects = Literal["number", "name", "date", "year", "country"]
@@ -30,11 +31,6 @@ _DATE = re.compile(
     re.IGNORECASE,
 )
 _YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
-# A dateline opening a story's first paragraph: "SEOUL, Dec. 31 (Yonhap) --", "WASHINGTON --".
-# Its day is when the story was filed, never a figure the story reports.
-_DATELINE = re.compile(
-    r"^[A-Z][A-Z .'-]+(?:,[^\n(]{0,40}?)?(?:\s*\([^)\n]{1,30}\))?\s*(?:--|—|–)\s*"
-)
 # A name: a capitalised word that does not open its sentence (or a run of them).
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w'’-]*[a-z0-9][\w'’-]*")
 _NUMBER_WORDS = re.compile(
@@ -61,7 +57,10 @@ def holds_expected(
     if expects == "country":
         return places.names_country(text, names)
     if expects == "number":
-        text = _DATELINE.sub("", text, count=1)
+        # A dateline's day ("SEOUL, Dec. 31 (Yonhap) --") is when the story was filed, never a
+        # figure the story reports.
+        dateline = STRONG_DATELINE.match(text) or WEAK_DATELINE.match(text)
+        text = text[dateline.end() :] if dateline else text
     if expects == "number" and measure is not None:
         return gives(text, measure, ignore)
     if expects == "number":
