@@ -18,6 +18,7 @@ from bot.answers.question import (
     spelled_out,
     unmet,
 )
+from bot.answers.reading import CHOOSE_PASSAGES, Read
 from bot.answers.records import (
     QUESTION_WORDS,
     Answer,
@@ -32,18 +33,12 @@ from bot.answers.records import (
     term_weights,
 )
 from bot.index.newsindex import NewsIndex
-from bot.index.terms import STORY_PASSAGES, StoryText
-from bot.ingest.articles import Article
-from bot.ingest.dates import Published
 from bot.text import analysis
 from bot.text.passages import Passage
 
 # The module itself, for its thresholds read at call time (bench sweeps set them).
 base = records
 
-# Passages of a candidate story weighed for the one to show: its first ones (a news story
-# gives its facts early) plus any the engine found further in; bounded for a giant story.
-CHOOSE_PASSAGES = 40
 # A story's next passage fills a free slot of a found answer when it scores at least this share
 # of the shown one's (chosen on the tune split of bench/qa).
 SECOND_FIT = 0.6
@@ -83,94 +78,6 @@ class _Story:
     near: float | None = None  # and with the closest of its passages weighed
 
 
-class _Read:
-    """What one answer reads of its candidate stories, read once and in one statement each.
-
-    Headlines and first passages with their stored terms (nothing is re-analyzed), and the
-    article records, fetched together the first time one is needed.
-    """
-
-    def __init__(self, index: NewsIndex, article_ids: Sequence[str]) -> None:
-        self.index = index
-        self.ids = list(article_ids)
-        # Stories whose term sets are not remembered yet are read as far as those sets reach,
-        # so that judging them needs no second read.
-        fresh = any(not index.knows_story(a) for a in self.ids)
-        self.limit = STORY_PASSAGES if fresh else CHOOSE_PASSAGES
-        self.texts = index.story_texts(self.ids, self.limit)
-        self._articles: dict[str, Article] = {}
-        self._dates: dict[str, Published | None] | None = None
-        self._beyond: dict[str, tuple[str, ...]] = {}
-        self._dated: dict[str, set[str]] = {}
-
-    def reach(self, passages: Sequence[Passage]) -> None:
-        """Read the stored terms of passages the engine found beyond those read, together."""
-        missing: dict[str, list[int]] = {}
-        for p in passages:
-            if self.text(p.article_id).terms_of(p) is None and p.passage_id not in self._beyond:
-                missing.setdefault(p.article_id, []).append(p.position)
-        for article_id, positions in missing.items():
-            stored = self.index.catalog.terms_at(article_id, positions)
-            for position, terms in stored.items():
-                self._beyond[f"{article_id}:{position}"] = tuple(terms.split())
-
-    def text(self, article_id: str) -> StoryText:
-        found = self.texts.get(article_id)
-        if found is None:  # not among the candidates read at once
-            found = self.index.story_texts([article_id], self.limit)[article_id]
-            self.texts[article_id] = found
-        return found
-
-    def own(self, passage: Passage) -> tuple[str, ...]:
-        """The terms of a passage's text, as the index stored them."""
-        stored = self.text(passage.article_id).terms_of(passage)
-        if stored is None:
-            stored = self._beyond.get(passage.passage_id)
-        if stored is None:  # deleted since it was found (never within one reading): analyzed
-            stored = tuple(analysis.analyze(passage.text))
-        return stored
-
-    def terms(self, passage: Passage) -> frozenset[str]:
-        """The terms the engine holds for a passage: its headline's and its text's."""
-        return frozenset(self.text(passage.article_id).headline).union(self.own(passage))
-
-    def published(self, article_id: str) -> Published | None:
-        """A candidate's date (all candidates' read at once, nothing else of them)."""
-        if self._dates is None:
-            self._dates = self.index.catalog.dates(self.ids)
-        if article_id not in self._dates:
-            self._dates.update(self.index.catalog.dates([article_id]))
-        return self._dates.get(article_id)
-
-    def dated(self, article_id: str) -> set[str]:
-        """The years and month a story's date gives it.
-
-        ``bot.answers.dating.dated``, read once per story: every passage judged asks.
-        """
-        known = self._dated.get(article_id)
-        if known is not None:
-            return known
-        said = " ".join(p.text for p in self.text(article_id).passages).casefold()
-        dated = dating.dated(self.published(article_id), said)
-        self._dated[article_id] = dated
-        return dated
-
-    def articles(self, article_ids: Sequence[str]) -> None:
-        """Read the records of the stories about to be cited, together."""
-        wanted = [a for a in article_ids if a not in self._articles]
-        if wanted:
-            self._articles.update(self.index.catalog.articles(wanted))
-
-    def article(self, article_id: str) -> Article | None:
-        self.articles([article_id])
-        return self._articles.get(article_id)
-
-    def opening(self, article_id: str) -> list[Passage] | None:
-        """All of a story's passages when they were all read (None when some were not)."""
-        text = self.text(article_id)
-        return list(text.passages) if len(text.passages) < self.limit else None
-
-
 def respond(
     index: NewsIndex,
     question: str,
@@ -202,7 +109,7 @@ def respond(
         hits = rerank(text, hits)
     weights = term_weights(index, terms)
     ranked = rank_stories(hits, per_story=len(hits) or 1)[: depth + base.CLOSEST]
-    read = _Read(index, [hits[0][0].article_id for hits in ranked])
+    read = Read(index, [hits[0][0].article_id for hits in ranked])
     read.reach([p for hits in ranked for p, _ in hits])
     if casing.caseless(text):
         asked = _truecased(asked, weights, read, ranked)
@@ -296,7 +203,7 @@ def respond(
 def _truecased(
     asked: Asked,
     weights: Mapping[str, float],
-    read: _Read,
+    read: Read,
     ranked: Sequence[Sequence[tuple[Passage, float]]],
 ) -> Asked:
     """A caseless question with the names its candidate stories write capitalised.
@@ -317,7 +224,7 @@ def _truecased(
     )
 
 
-def _held(read: _Read, asked: Asked, source: Passage | str) -> Collection[str]:
+def _held(read: Read, asked: Asked, source: Passage | str) -> Collection[str]:
     """The question's terms a passage (or a whole story, by id) holds as the question means them.
 
     Names met in another form count ("korean" for "korea"); a word the question writes in
@@ -353,7 +260,7 @@ def _held(read: _Read, asked: Asked, source: Passage | str) -> Collection[str]:
 
 
 def _adds(
-    weights: Mapping[str, float], asked: Asked, shown: Passage, other: Passage, read: _Read
+    weights: Mapping[str, float], asked: Asked, shown: Passage, other: Passage, read: Read
 ) -> bool:
     """Whether ``other`` answers another part of the question than ``shown``.
 
@@ -368,11 +275,11 @@ def _adds(
 
 
 def _answers(
-    index: NewsIndex, read: _Read, story: _Story, asked: Asked, weights: Mapping[str, float]
+    index: NewsIndex, read: Read, story: _Story, asked: Asked, weights: Mapping[str, float]
 ) -> bool:
     """Whether a story holds the question's figures, years and names, and ``addresses`` it.
 
-    Its dates count (``_Read.dated``). A question about 2022 is not answered by a 2018 story,
+    Its dates count (``Read.dated``). A question about 2022 is not answered by a 2018 story,
     nor one about France's president by a story with no France in it.
 
     A story whose chosen passage the semantic layer finds close in meaning addresses the
@@ -388,7 +295,7 @@ def _answers(
     return not _unmet(index, read, story, asked)
 
 
-def _unmet(index: NewsIndex, read: _Read, story: _Story, asked: Asked) -> list[str]:
+def _unmet(index: NewsIndex, read: Read, story: _Story, asked: Asked) -> list[str]:
     """The question's figures, years and names a story holds in no form: words, date, acronym."""
     terms = story_term_set(index, story.article_id)
     held = read.dated(story.article_id)
@@ -403,7 +310,7 @@ def _unmet(index: NewsIndex, read: _Read, story: _Story, asked: Asked) -> list[s
 
 def _why_not(
     index: NewsIndex,
-    read: _Read,
+    read: Read,
     text: str,
     closest: Sequence[_Story],
     asked: Asked,
@@ -422,7 +329,7 @@ def _why_not(
 
 
 def _merge_copies(
-    index: NewsIndex, read: _Read, ranked: list[list[tuple[Passage, float]]], depth: int
+    index: NewsIndex, read: Read, ranked: list[list[tuple[Passage, float]]], depth: int
 ) -> list[_Story]:
     """The top ``depth`` stories, each with the copies (near-duplicates) ranked below it."""
     stories = [_Story(hits[0][0].article_id, hits[0][1], hits) for hits in ranked]
@@ -448,13 +355,13 @@ def _merge_copies(
     return merged
 
 
-def _length(read: _Read, article_id: str) -> int:
+def _length(read: Read, article_id: str) -> int:
     """How much of a story there is, as far as it is read: its passages' characters."""
     return sum(len(p.text) for p in read.text(article_id).passages)
 
 
 def _choose(
-    read: _Read,
+    read: Read,
     story: _Story,
     weights: Mapping[str, float],
     asked: Asked,
@@ -491,7 +398,7 @@ def _choose(
         story.cover = max(story.cover, top)
 
 
-def _copies(read: _Read, story: _Story) -> tuple[Copy, ...]:
+def _copies(read: Read, story: _Story) -> tuple[Copy, ...]:
     found = []
     for article_id in story.copies:
         article = read.article(article_id)
