@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 
 from bot.ingest.dates import Published
 from bot.text import analysis
@@ -18,16 +18,17 @@ _YEAR = re.compile(r"(?:19|20)\d\d")
 _YEAR_END = re.compile(r"\b(?:oct(?:ober|\.)|nov(?:ember|\.)|dec(?:ember|\.))(?!\w)")
 
 
-def dated(published: Published | None, said: str) -> set[str]:
+def dated(published: Published | None, texts: Iterable[str]) -> set[str]:
     """The years and month (as analyzed terms) a story dated ``published`` holds.
 
-    Its year (or the years its weekday fits), the year before or after when its text
-    (``said``, case-folded) says "last year" or "next year", or, filed January to March,
-    names a month of the year's end ("sales hit a record in November", filed on Jan. 2); and
-    its month.
+    Its year (or the years its weekday fits), the year before or after when its ``texts``
+    say "last year" or "next year", or, filed January to March, name a month of the year's end
+    ("sales hit a record in November", filed on Jan. 2); and its month. The texts are read
+    only for a story whose year is known.
     """
     found = years(published)
     if published is not None and published.year:
+        said = " ".join(texts).casefold()
         for pattern, offset in _RELATIVE_YEARS:
             if pattern.search(said):
                 found.add(str(published.year + offset))

@@ -85,8 +85,8 @@ class Read:
         known = self._dated.get(article_id)
         if known is not None:
             return known
-        said = " ".join(p.text for p in self.text(article_id).passages).casefold()
-        dated = dating.dated(self.published(article_id), said)
+        texts = (p.text for p in self.text(article_id).passages)
+        dated = dating.dated(self.published(article_id), texts)
         self._dated[article_id] = dated
         return dated
 
